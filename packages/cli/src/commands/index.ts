@@ -1,0 +1,4 @@
+import type { CommandModule } from 'yargs';
+
+// Each command lives in its own file and is listed here.
+export const commands: CommandModule<object, any>[] = [];

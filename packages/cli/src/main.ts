@@ -1,0 +1,24 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { exitWithError } from './fail.js';
+import { commands } from './commands/index.js';
+
+// Every command is a yargs CommandModule in ./commands; errors end as one line on stderr.
+async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('convlab')
+    .strict()
+    .demandCommand(1, 'name a command: bench, train, eval or predict')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      throw error ?? new Error(message);
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+main(hideBin(process.argv)).catch(exitWithError);

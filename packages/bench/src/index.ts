@@ -1,1 +1,2 @@
 export * from './harness.js';
+export type { BenchContext, BenchRow, BenchSuite } from './suite.js';

@@ -2,3 +2,4 @@ export type { Dtype, FloatArray, Tensor, Nested, Dense } from './tensor.js';
 export { tensor, zeros, toNested, contiguous, dense, fromDense, dtypeOf, resultDtype, sizeOf, stridesOf, isContiguous, arrayFor, checkTensor } from './tensor.js';
 export * from './signal/index.js';
 export * from './conv/index.js';
+export * from './linalg/index.js';

@@ -99,7 +99,8 @@ describe('lecture worked examples', () => {
         expect(t.slide).not.toBe(t.correct);
       }
     } else if (e.slideShows) {
-      e.slideShows.at.forEach((at, k) => expect(got.get(...at), `${e.id} at [${at.join(', ')}]`).toBe(e.slideShows!.values[k]));
+      const { at, values } = e.slideShows;
+      at.forEach((index, k) => expect(got.get(...index), `${e.id} at [${index.join(', ')}]`).toBe(values[k]));
     }
   });
 

@@ -1,2 +1,17 @@
 export * from './harness.js';
-export type { BenchContext, BenchRow, BenchSuite } from './suite.js';
+export type { BenchChart, BenchContext, BenchRow, BenchSuite } from './suite.js';
+export type { BenchReport, SuiteResult } from './report.js';
+export { groupByOperation, lectureSpeedup, speedup } from './report.js';
+export { registerSuite, findSuite, allSuites, suiteNames } from './registry.js';
+export { DEFAULT_SUITES, checkRunOptions, resolveSuites, runBench } from './runner.js';
+export type { RunOptions } from './runner.js';
+export { formatReport, formatSuite, formatSeconds } from './table.js';
+export { createProgress, silentProgress } from './progress.js';
+export type { Progress, ProgressTarget } from './progress.js';
+export { writeFileAtomic } from './write-atomic.js';
+export { reportCharts, writeCharts } from './charts/render.js';
+export { barChart } from './charts/bar-chart.js';
+export type { Bar, BarChartSpec } from './charts/bar-chart.js';
+export { lineChart } from './charts/line-chart.js';
+export type { LineChartSpec, LineSeries, Strip } from './charts/line-chart.js';
+export { LECTURE_SECONDS } from './lecture-table.js';

@@ -2,3 +2,6 @@ import type { CommandModule } from 'yargs';
 
 // Each command lives in its own file and is listed here.
 export const commands: CommandModule<object, any>[] = [];
+
+import { benchCommand } from './bench.js';
+commands.push(benchCommand);

@@ -1,0 +1,199 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  barChart,
+  createProgress,
+  formatReport,
+  lineChart,
+  measureInterleaved,
+  measureInterleavedAsync,
+  resolveSuites,
+  runBench,
+  suiteNames,
+  summarize,
+  writeFileAtomic,
+  type BenchReport,
+  type BenchRow,
+} from '@convlab/bench';
+
+const timing = (ms: number) => summarize([ms, ms * 1.1, ms * 0.9]);
+
+function report(rows: BenchRow[]): BenchReport {
+  return {
+    format: 'convlab-bench/1',
+    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20', platform: 'linux x64', commit: 'abc1234', date: '2026-01-01T00:00:00Z' },
+    options: { what: ['t'], batch: 500, repeat: 3, warmup: 1, peers: false, tiny: false },
+    loadBefore: [0.5, 0.4, 0.3],
+    loadAfter: [1.5, 0.6, 0.4],
+    suites: [{ name: 't', description: 'a test suite', rows, seconds: 1.5 }],
+  };
+}
+
+describe('harness', () => {
+  it('runs warm-ups, then rounds in order A B A B, and summarizes each case', () => {
+    const order: string[] = [];
+    const events: string[] = [];
+    const t = measureInterleaved(
+      { a: () => order.push('a'), b: () => order.push('b') },
+      { warmup: 1, repeat: 2, onRun: (e) => events.push(`${e.phase}:${e.name}:${e.round}/${e.rounds}`) },
+    );
+    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(events).toEqual(['warmup:a:1/1', 'warmup:b:1/1', 'timed:a:1/2', 'timed:b:1/2', 'timed:a:2/2', 'timed:b:2/2']);
+    expect(t.a.times).toHaveLength(2);
+    expect(t.b.min).toBeLessThanOrEqual(t.b.max);
+  });
+
+  it('the async form awaits each run and times only run, not prepare', async () => {
+    const order: string[] = [];
+    const t = await measureInterleavedAsync(
+      {
+        slowPrepare: {
+          prepare: () => new Promise((resolve) => setTimeout(resolve, 30)),
+          run: () => order.push('p'),
+        },
+        plain: () => order.push('q'),
+      },
+      { warmup: 0, repeat: 2 },
+    );
+    expect(order).toEqual(['p', 'q', 'p', 'q']);
+    expect(t.slowPrepare.max).toBeLessThan(25);
+  });
+
+  it('summarize gives the median of an even count as the mean of the middle two', () => {
+    expect(summarize([4, 1, 3, 2])).toMatchObject({ median: 2.5, min: 1, max: 4 });
+  });
+
+  it('rejects a repeat or warm-up that is not a count', () => {
+    expect(() => measureInterleaved({ a: () => 0 }, { repeat: 0 })).toThrow('repeat must be a positive integer, got 0');
+    expect(() => measureInterleaved({ a: () => 0 }, { warmup: -1 })).toThrow('warmup must be a non-negative integer, got -1');
+  });
+});
+
+describe('runner', () => {
+  it('knows the suites by name and names the unknown ones', () => {
+    expect(suiteNames()).toContain('lecture');
+    expect(resolveSuites(['lecture', 'lecture']).map((s) => s.name)).toEqual(['lecture']);
+    expect(() => resolveSuites(['lecture', 'nope', 'zap'])).toThrow(/unknown benchmark "nope", "zap"; known: .*lecture/);
+  });
+
+  it('rejects non-positive numbers before running anything', async () => {
+    await expect(runBench({ what: ['lecture'], batch: 0 })).rejects.toThrow('--batch must be a positive integer, got 0');
+    await expect(runBench({ what: ['lecture'], repeat: 2.5 })).rejects.toThrow('--repeat must be a positive integer, got 2.5');
+  });
+});
+
+describe('table', () => {
+  it('lists each operation with ratios to its first strategy and the lecture beside ours', () => {
+    const text = formatReport(
+      report([
+        { operation: 'forward conv, layer 2', strategy: 'loop', timing: timing(2000), lectureSeconds: 25.1 },
+        { operation: 'forward conv, layer 2', strategy: 'fft', timing: timing(250), lectureSeconds: 1.435, maxRelDiff: 3e-7, flops: 2e9 },
+      ]),
+    );
+    expect(text).toMatch(/Test CPU, 2 cores, 4 GiB, Node v20, linux x64, commit abc1234/);
+    expect(text).toMatch(/load average 0.50 0.40 0.30 before, 1.50 0.60 0.40 after/);
+    const fft = text.split('\n').find((l) => l.trim().startsWith('fft'))!;
+    // 2 s / 0.25 s = 8x ours; 25.1 / 1.435 = 17.5x the lecture's; 2 GFLOP in 0.25 s.
+    expect(fft).toMatch(/^\s+fft\s+0\.2500\s+0\.2250\s+0\.2750\s+3\s+8\.00x\s+1\.435\s+17\.5x\s+8\.00\s+max rel diff 3\.0e-7$/);
+  });
+
+  it('reports a failed suite', () => {
+    const r = report([]);
+    r.suites[0]!.error = 'conv2d: boom';
+    expect(formatReport(r)).toMatch(/!! t failed: conv2d: boom/);
+  });
+});
+
+describe('charts', () => {
+  const bars = (loop: number, fast: number) =>
+    barChart({
+      title: 'forward conv <layer 2> & more',
+      bars: [
+        { label: 'loop', seconds: loop, min: loop * 0.9, max: loop * 1.2, lectureSeconds: 25.1 },
+        { label: 'im2col', seconds: fast },
+      ],
+    });
+
+  it('writes a standalone SVG with escaped text, one bar per strategy and the lecture figure', () => {
+    const svg = bars(2, 0.3);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('forward conv &lt;layer 2&gt; &amp; more');
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    expect(svg).toContain('lecture 25.1 s');
+    expect(svg).toContain('>loop<');
+    expect(svg).toContain('>im2col<');
+  });
+
+  it('uses a log scale when the values span more than a factor of 30', () => {
+    expect(bars(2, 0.5)).toContain('seconds (log scale)'); // the lecture's 25.1 s is in the span
+    const narrow = barChart({ title: 't', bars: [{ label: 'a', seconds: 1 }, { label: 'b', seconds: 3 }] });
+    expect(narrow).not.toContain('log scale');
+    expect(narrow).toContain('>seconds<');
+  });
+
+  it('line charts draw one path per series and the strips beneath', () => {
+    const svg = lineChart({
+      title: 'time vs kernel size',
+      xLabel: 'kernel size',
+      series: [
+        { name: 'direct', points: [{ x: 3, y: 0.001 }, { x: 9, y: 0.01 }] },
+        { name: 'fft', points: [{ x: 3, y: 0.004 }, { x: 9, y: 0.004 }] },
+      ],
+      strips: [
+        { label: 'fastest', values: [{ x: 3, series: 'direct' }, { x: 9, series: 'fft' }] },
+        { label: 'cost model', values: [{ x: 3, series: 'direct' }, { x: 9, series: 'direct' }] },
+      ],
+    });
+    expect(svg.match(/<path /g)).toHaveLength(2);
+    expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(4);
+    expect(svg).toContain('>cost model<');
+    expect(svg).not.toMatch(/NaN|undefined/);
+  });
+});
+
+describe('files and progress', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes atomically: the whole new text, no temporary file left, folders created', () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    const file = path.join(dir, 'a', 'b', 'r.json');
+    writeFileAtomic(file, 'first');
+    writeFileAtomic(file, 'second');
+    expect(readFileSync(file, 'utf8')).toBe('second');
+    expect(readdirSync(path.dirname(file))).toEqual(['r.json']);
+  });
+
+  it('a failed write leaves the old file as it was', () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    const file = path.join(dir, 'r.json');
+    writeFileSync(file, 'old');
+    // A directory in the way of the rename makes it fail.
+    expect(() => writeFileAtomic(path.join(dir, '.'), 'new')).toThrow();
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['r.json']);
+  });
+
+  it('shows a status line on a terminal and only one line per suite elsewhere', () => {
+    const tty: string[] = [];
+    const p = createProgress({ write: (t) => tty.push(t), isTTY: true, columns: 60 });
+    p.suite('lecture');
+    p.update('forward conv: loop (run 1/3)');
+    p.done();
+    expect(tty.every((t) => t.startsWith('\r\x1b[K'))).toBe(true);
+    expect(tty[1]).toMatch(/\[\d+\.\d s\] lecture: forward conv: loop \(run 1\/3\)/);
+    expect(tty.at(-1)).toBe('\r\x1b[K');
+
+    const log: string[] = [];
+    const q = createProgress({ write: (t) => log.push(t), isTTY: false });
+    q.suite('lecture');
+    q.update('forward conv: loop (run 1/3)');
+    q.done();
+    expect(log).toEqual(['bench: running lecture\n']);
+  });
+});

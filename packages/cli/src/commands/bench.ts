@@ -1,0 +1,99 @@
+import {
+  createProgress,
+  formatReport,
+  reportCharts,
+  resolveSuites,
+  runBench,
+  suiteNames,
+  writeCharts,
+  writeFileAtomic,
+  DEFAULT_SUITES,
+} from '@convlab/bench';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../fail.js';
+
+interface BenchArgs {
+  what?: string[];
+  batch: number;
+  repeat: number;
+  warmup: number;
+  json?: string;
+  charts: string | false;
+  peers: boolean;
+  tiny: boolean;
+}
+
+function positiveInteger(name: string, value: number, allowZero = false): void {
+  const ok = Number.isInteger(value) && (allowZero ? value >= 0 : value > 0);
+  if (!ok) {
+    const got = Number.isNaN(value) ? 'something that is not a number' : String(value);
+    throw new UsageError(`bench: --${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${got}`);
+  }
+}
+
+/** `convlab bench [what...]`: runs benchmark suites, prints a table, writes JSON and SVG charts. */
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench [what..]',
+  describe: "Time convolution strategies: the lecture's table, TensorFlow.js peers, the crossover study",
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .positional('what', {
+        type: 'string',
+        array: true,
+        describe: `suites to run (default: ${DEFAULT_SUITES.join(', ')}); known: ${suiteNames().join(', ')}`,
+      })
+      .option('batch', { type: 'number', default: 500, describe: "batch size of the lecture's shapes" })
+      .option('repeat', { type: 'number', default: 5, describe: 'timed runs per case (slow loops may run fewer; their note says so)' })
+      .option('warmup', { type: 'number', default: 1, describe: 'untimed runs per case first' })
+      .option('json', { type: 'string', describe: 'write the results, machine and commit as JSON to this file' })
+      .option('charts', {
+        type: 'string',
+        default: 'docs/charts',
+        describe: 'directory for the SVG charts (--no-charts: none)',
+      })
+      .option('peers', {
+        type: 'boolean',
+        default: false,
+        describe: "run the peers suite with its slow cases (TensorFlow.js's cpu backend training: minutes)",
+      })
+      .option('tiny', { type: 'boolean', default: false, describe: 'smoke-test scale: tiny shapes, timings meaningless' })
+      .example('$0 bench', "the lecture's table and the peers at batch 500")
+      .example('$0 bench crossover --repeat 3 --json crossover.json', 'the crossover study') as unknown as Argv<BenchArgs>,
+  handler: async (argv) => {
+    positiveInteger('batch', argv.batch);
+    positiveInteger('repeat', argv.repeat);
+    positiveInteger('warmup', argv.warmup, true);
+    if (argv.json !== undefined && argv.json.trim() === '') throw new UsageError('bench: --json needs a file name');
+    const charts = argv.charts === ('false' as string) ? false : argv.charts;
+    if (charts !== false && charts.trim() === '') throw new UsageError('bench: --charts needs a directory (or --no-charts)');
+    const what = argv.what ?? [];
+    try {
+      resolveSuites(what, argv.peers);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+
+    const report = await runBench({
+      what,
+      batch: argv.batch,
+      repeat: argv.repeat,
+      warmup: argv.warmup,
+      peers: argv.peers,
+      tiny: argv.tiny,
+      progress: createProgress(process.stderr),
+    });
+    process.stdout.write(formatReport(report));
+    if (argv.json !== undefined) {
+      writeFileAtomic(argv.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.stderr.write(`bench: results written to ${argv.json}\n`);
+    }
+    if (charts !== false) {
+      const files = writeCharts(charts, reportCharts(report));
+      if (files.length > 0) process.stderr.write(`bench: ${files.length} charts written to ${charts}\n`);
+    }
+    const failed = report.suites.filter((s) => s.error);
+    if (failed.length > 0) {
+      throw new Error(`bench: ${failed.map((s) => `${s.name} failed (${s.error})`).join('; ')}`);
+    }
+  },
+};

@@ -25,7 +25,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const data = loadMnist({ dir: fixtures });
 
 /** A fresh stand-in run; the seed sets the initial weights. */
-function setup(seed: number, extra: Partial<FitOptions> = {}): FitOptions & { model: SoftmaxRegression } {
+function setup(seed: number, extra: Partial<Omit<FitOptions, 'model'>> = {}): FitOptions & { model: SoftmaxRegression } {
   const random = new Random(seed);
   const model = new SoftmaxRegression(784, 10, random);
   return {
@@ -52,10 +52,10 @@ function bits(t: Tensor): Uint32Array {
 }
 
 describe('fit', () => {
-  it('runs the lecture loop: minibatches, validation each epoch, test error when validation improves', () => {
+  it('runs the lecture loop: minibatches, validation each epoch, test error when validation improves', async () => {
     const events: TrainEvent[] = [];
     const o = setup(1, { onEvent: (e) => events.push(e), schedule: (t) => 0.5 / (1 + 0.5 * t) });
-    const result = fit(o);
+    const result = await fit(o);
     expect(result.stopped).toBe(false);
     expect(result.history.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
     // 50 training examples in batches of 8: 7 minibatches, the last of 2.
@@ -88,15 +88,15 @@ describe('fit', () => {
     }
   });
 
-  it('gives the same trajectory for the same seed, a different one for another seed', () => {
-    const a = fit(setup(5, { epochs: 2 }));
-    const b = fit(setup(5, { epochs: 2 }));
-    const c = fit(setup(6, { epochs: 2 }));
+  it('gives the same trajectory for the same seed, a different one for another seed', async () => {
+    const a = await fit(setup(5, { epochs: 2 }));
+    const b = await fit(setup(5, { epochs: 2 }));
+    const c = await fit(setup(6, { epochs: 2 }));
     expect(untimed(b.history)).toEqual(untimed(a.history));
     expect(untimed(c.history)).not.toEqual(untimed(a.history));
   });
 
-  it('takes examples in order when shuffle is false', () => {
+  it('takes examples in order when shuffle is false', async () => {
     const seen: number[][] = [];
     const o = setup(3, { epochs: 1, shuffle: false, batchSize: 10 });
     const forward = o.model.forward.bind(o.model);
@@ -104,14 +104,14 @@ describe('fit', () => {
       if (o.model.training) seen.push([x.shape[0]!, x.data[300]!]);
       return forward(x);
     };
-    fit(o);
+    await fit(o);
     expect(seen.map((s) => s[0])).toEqual([10, 10, 10, 10, 10]);
     expect(seen.map((s) => s[1])).toEqual([0, 1, 2, 3, 4].map((b) => data.train.images.data[b * 10 * 784 + 300]));
   });
 
-  it('resumes from a checkpoint bit for bit, stopped mid-epoch or during evaluation', () => {
+  it('resumes from a checkpoint bit for bit, stopped mid-epoch or during evaluation', async () => {
     const full = setup(11, { checkpointPath: join(scratch, 'full.ckpt') });
-    const reference = fit(full);
+    const reference = await fit(full);
     // Every place a run can stop: after any minibatch, and inside the validation or test pass.
     for (const stopAt of [3, 7, 9, 15, 'validation', 'test'] as const) {
       const path = join(scratch, `stop-${stopAt}.ckpt`);
@@ -128,12 +128,12 @@ describe('fit', () => {
         shouldStop: () => stopNow,
         evalBatchSize: 4,
       });
-      const part = fit(first);
+      const part = await fit(first);
       expect(part.stopped, `stop at ${stopAt}`).toBe(true);
       const checkpoint = readCheckpoint(path);
       // A different seed: everything must come from the checkpoint.
       const second = setup(12345, { checkpointPath: path, resume: checkpoint, evalBatchSize: 4 });
-      const rest = fit(second);
+      const rest = await fit(second);
       expect(rest.stopped).toBe(false);
       expect(untimed(rest.history), `stopped at ${stopAt}`).toEqual(untimed(reference.history));
       second.model.parameters().forEach((p, i) => expect(bits(p.value)).toEqual(bits(full.model.parameters()[i]!.value)));
@@ -142,35 +142,35 @@ describe('fit', () => {
     }
   });
 
-  it('extends a finished run with more epochs exactly as a longer run', () => {
-    const long = fit(setup(21, { epochs: 3 }));
+  it('extends a finished run with more epochs exactly as a longer run', async () => {
+    const long = await fit(setup(21, { epochs: 3 }));
     const path = join(scratch, 'short.ckpt');
-    fit(setup(21, { epochs: 2, checkpointPath: path }));
+    await fit(setup(21, { epochs: 2, checkpointPath: path }));
     const more = setup(0, { epochs: 3, resume: readCheckpoint(path) });
-    expect(untimed(fit(more).history)).toEqual(untimed(long.history));
+    expect(untimed((await fit(more)).history)).toEqual(untimed(long.history));
   });
 
-  it('refuses a resume on data of another size, and stops on a diverging loss', () => {
+  it('refuses a resume on data of another size, and stops on a diverging loss', async () => {
     const path = join(scratch, 'size.ckpt');
-    fit(setup(2, { epochs: 1, checkpointPath: path }));
+    await fit(setup(2, { epochs: 1, checkpointPath: path }));
     const smaller = sliceDataset(data.train, 0, 40);
-    expect(() => fit(setup(2, { train: smaller, resume: readCheckpoint(path) }))).toThrow(
+    await expect(fit(setup(2, { train: smaller, resume: readCheckpoint(path) }))).rejects.toThrow(
       'resume: checkpoint was made with 50 training examples, the data has 40',
     );
     const o = setup(2, { epochs: 1 });
     o.optimizer.lr = 1e38;
-    expect(() => fit(o)).toThrow(/training diverged: the loss is (NaN|Infinity) at epoch 1, minibatch \d+; try a smaller learning rate/);
+    await expect(fit(o)).rejects.toThrow(/training diverged: the loss is (NaN|Infinity) at epoch 1, minibatch \d+; try a smaller learning rate/);
   });
 
-  it('checks its options', () => {
-    expect(() => fit(setup(1, { epochs: 0 }))).toThrow('fit: epochs must be a positive integer, got 0');
-    expect(() => fit(setup(1, { batchSize: -5 }))).toThrow('fit: batchSize must be a positive integer, got -5');
-    expect(() => fit(setup(1, { schedule: () => NaN }))).toThrow('fit: the schedule gave learning rate NaN for epoch 1');
+  it('checks its options', async () => {
+    await expect(fit(setup(1, { epochs: 0 }))).rejects.toThrow('fit: epochs must be a positive integer, got 0');
+    await expect(fit(setup(1, { batchSize: -5 }))).rejects.toThrow('fit: batchSize must be a positive integer, got -5');
+    await expect(fit(setup(1, { schedule: () => NaN }))).rejects.toThrow('fit: the schedule gave learning rate NaN for epoch 1');
   });
 });
 
 describe('evaluate', () => {
-  it('counts errors and fills the confusion matrix (rows: true class, columns: predicted)', () => {
+  it('counts errors and fills the confusion matrix (rows: true class, columns: predicted)', async () => {
     // A "model" whose logits are the input's first three pixels.
     const model = {
       forward: (x: Tensor) => {
@@ -210,7 +210,7 @@ describe('evaluate', () => {
 });
 
 describe('checkpoint bundles', () => {
-  it('keep typed arrays, tensors, non-finite numbers and -0 bit for bit', () => {
+  it('keep typed arrays, tensors, non-finite numbers and -0 bit for bit', async () => {
     const w = fromDense(Float32Array.from([1.5, -2.25, Math.fround(0.1), 3]), [2, 2]);
     const view = w.transpose(1, 0);
     const body = {
@@ -245,7 +245,7 @@ describe('checkpoint bundles', () => {
     expect('skipped' in back).toBe(false);
   });
 
-  it('name the file and the problem when corrupt', () => {
+  it('name the file and the problem when corrupt', async () => {
     const bytes = encodeBundle({ w: new Float64Array(100) });
     expect(() => decodeBundle(bytes.subarray(0, bytes.length - 8), 'c.ckpt')).toThrow(/c\.ckpt: truncated checkpoint: blob 0 ends at byte \d+, file has \d+/);
     expect(() => decodeBundle(Buffer.from('hello world, not a checkpoint'), 'c.ckpt')).toThrow('c.ckpt: not a convlab checkpoint (no CVLBNDL1 magic)');

@@ -18,7 +18,7 @@ export interface EvaluateOptions {
   classes?: number;
   /** Called after each batch with the examples done so far. */
   onBatch?: (done: number, total: number) => void;
-  /** Polled between batches; when it returns true the evaluation stops and returns null (only then can the result be null). */
+  /** Polled between batches by `evaluateAsync`; when it returns true the evaluation stops and returns null. */
   shouldStop?: () => boolean;
 }
 
@@ -56,23 +56,54 @@ export function evaluate(
   model: TrainableModel,
   images: Tensor,
   labels: ArrayLike<number>,
-  batchSize: number,
-  options: EvaluateOptions & { shouldStop: () => boolean },
-): Evaluation | null;
-export function evaluate(
-  model: TrainableModel,
-  images: Tensor,
-  labels: ArrayLike<number>,
-  batchSize?: number,
-  options?: Omit<EvaluateOptions, 'shouldStop'>,
-): Evaluation;
-export function evaluate(
+  batchSize = 500,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const steps = evaluationSteps(model, images, labels, batchSize, options.classes);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    options.onBatch?.(next.value, images.shape[0]!);
+  }
+}
+
+/**
+ * `evaluate` that yields to the event loop between batches (so a Ctrl-C handler can run) and
+ * returns null as soon as `shouldStop` says so.
+ */
+export async function evaluateAsync(
   model: TrainableModel,
   images: Tensor,
   labels: ArrayLike<number>,
   batchSize = 500,
   options: EvaluateOptions = {},
-): Evaluation | null {
+): Promise<Evaluation | null> {
+  const steps = evaluationSteps(model, images, labels, batchSize, options.classes);
+  const n = images.shape[0]!;
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    options.onBatch?.(next.value, n);
+    if (next.value < n) {
+      await yieldToEventLoop();
+      if (options.shouldStop?.()) return null;
+    }
+  }
+}
+
+/** Lets pending I/O and signal handlers run. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The evaluation, one batch per step; each step yields the number of examples done. */
+function* evaluationSteps(
+  model: TrainableModel,
+  images: Tensor,
+  labels: ArrayLike<number>,
+  batchSize: number,
+  classes: number | undefined,
+): Generator<number, Evaluation, void> {
   if (images.shape.length !== 4) {
     throw new Error(`evaluate: images must be 4-D [N, C, H, W], got shape [${images.shape.join(', ')}]`);
   }
@@ -84,10 +115,9 @@ export function evaluate(
   const per = shape[1]! * shape[2]! * shape[3]!;
   model.eval();
   const predictions = new Int32Array(n);
-  let confusion: number[][] | undefined = options.classes ? square(options.classes) : undefined;
+  let confusion: number[][] | undefined = classes ? square(classes) : undefined;
   let correct = 0;
   for (let start = 0; start < n; start += batchSize) {
-    if (options.shouldStop?.()) return null;
     const count = Math.min(batchSize, n - start);
     const x = fromDense(data.subarray(start * per, (start + count) * per), [count, shape[1]!, shape[2]!, shape[3]!]);
     const logits = model.forward(x);
@@ -95,19 +125,19 @@ export function evaluate(
       throw new Error(`evaluate: the model's output must be [${count}, classes], got [${logits.shape.join(', ')}]`);
     }
     confusion ??= square(logits.shape[1]!);
-    const classes = confusion.length;
+    const k = confusion.length;
     const predicted = predictClasses(logits);
     for (let i = 0; i < count; i++) {
       const truth = labels[start + i]!;
       const guess = predicted[i]!;
       predictions[start + i] = guess;
-      if (!(Number.isInteger(truth) && truth >= 0 && truth < classes)) {
-        throw new Error(`evaluate: label ${truth} at index ${start + i} is not a class 0..${classes - 1}`);
+      if (!(Number.isInteger(truth) && truth >= 0 && truth < k)) {
+        throw new Error(`evaluate: label ${truth} at index ${start + i} is not a class 0..${k - 1}`);
       }
-      if (guess < classes) confusion[truth]![guess]!++;
+      if (guess < k) confusion[truth]![guess]!++;
       if (guess === truth) correct++;
     }
-    options.onBatch?.(start + count, n);
+    yield start + count;
   }
   return { error: (n - correct) / n, correct, total: n, confusion: confusion!, predictions };
 }

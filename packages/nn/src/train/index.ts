@@ -1,6 +1,6 @@
 export { fit } from './trainer.js';
 export type { FitOptions, FitResult, OptimizerStateAccess } from './trainer.js';
-export { evaluate, predictClasses, argmax } from './evaluate.js';
+export { evaluate, evaluateAsync, predictClasses, argmax } from './evaluate.js';
 export type { Evaluation, EvaluateOptions } from './evaluate.js';
 export { epochOrder, batchCount, gatherBatch } from './batches.js';
 export { copyParameters, loadParameters } from './parameters.js';

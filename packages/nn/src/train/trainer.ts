@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import { batchCount, epochOrder, gatherBatch } from './batches.js';
 import { writeCheckpoint } from './checkpoint.js';
 import type { BestSoFar, TrainCheckpoint, TrainProgress } from './checkpoint.js';
-import { argmax, evaluate } from './evaluate.js';
+import { argmax, evaluateAsync, yieldToEventLoop } from './evaluate.js';
 import { copyParameters, loadParameters } from './parameters.js';
 import type { EpochRecord, LearningRateSchedule, TrainEvent, TrainableLoss, TrainableModel, TrainableOptimizer } from './types.js';
 
@@ -88,9 +88,10 @@ function checkOptions(o: FitOptions): void {
  * The learning rate comes from the schedule at the start of each epoch. After every epoch (and
  * when asked to stop) a checkpoint holds the weights, the optimiser's and the generator's
  * state, the epoch's order and position, the best model and the history, so a resumed run
- * computes exactly what an uninterrupted one would.
+ * computes exactly what an uninterrupted one would. Between minibatches it yields to the event
+ * loop, so a signal handler (Ctrl-C) can ask it to stop.
  */
-export function fit(options: FitOptions): FitResult {
+export async function fit(options: FitOptions): Promise<FitResult> {
   checkOptions(options);
   const { model, optimizer, loss, train, validation, test, epochs, batchSize } = options;
   const evalBatchSize = options.evalBatchSize ?? batchSize;
@@ -202,6 +203,7 @@ export function fit(options: FitOptions): FitResult {
       progress.batch = b + 1;
       progress.elapsedSeconds = (performance.now() - epochStart) / 1000;
       emit({ type: 'batch', epoch, batch: b + 1, batches, loss: value, seconds });
+      await yieldToEventLoop();
       if (shouldStop()) return stop();
     }
 
@@ -210,7 +212,7 @@ export function fit(options: FitOptions): FitResult {
     let validationError: number | null = null;
     let testError: number | null = null;
     if (validation && validation.labels.length > 0) {
-      const v = evaluate(model, validation.images, validation.labels, evalBatchSize, {
+      const v = await evaluateAsync(model, validation.images, validation.labels, evalBatchSize, {
         shouldStop,
         onBatch: (done, total) => emit({ type: 'evaluate', epoch, split: 'validation', done, total }),
       });
@@ -218,7 +220,7 @@ export function fit(options: FitOptions): FitResult {
       validationError = v.error;
       if (progress.best === null || v.error < progress.best.validationError) {
         if (test && test.labels.length > 0) {
-          const t = evaluate(model, test.images, test.labels, evalBatchSize, {
+          const t = await evaluateAsync(model, test.images, test.labels, evalBatchSize, {
             shouldStop,
             onBatch: (done, total) => emit({ type: 'evaluate', epoch, split: 'test', done, total }),
           });

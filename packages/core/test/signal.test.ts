@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyConvMode,
   centered,
+  checkMode,
   contiguous,
   convolve,
   convolve2d,
@@ -11,6 +12,7 @@ import {
   dense,
   dtypeOf,
   flip,
+  fullShape,
   inputsSwapNeeded,
   kron,
   rot90,
@@ -86,6 +88,13 @@ describe('scipy helpers mirrored', () => {
   it('centered keeps the centre box, extra element cut from the end', () => {
     expect(centered([8], [5])).toEqual({ start: [1], shape: [5] });
     expect(centered([7, 6], [3, 3])).toEqual({ start: [2, 1], shape: [3, 3] });
+  });
+
+  it('checkMode defaults to full and names a bad mode; fullShape is s1 + s2 - 1', () => {
+    expect(checkMode(undefined, 'x')).toBe('full');
+    expect(checkMode('same', 'x')).toBe('same');
+    expect(() => checkMode('Full', 'fftconvolve')).toThrow(/^fftconvolve: mode must be 'full', 'valid' or 'same', got "Full"/);
+    expect(fullShape([5, 2], [3, 4])).toEqual([7, 5]);
   });
 
   it('applyConvMode picks the full, same and valid windows', () => {

@@ -1,5 +1,5 @@
 export type { ConvMode, Window } from './modes.js';
-export { applyConvMode, centered, inputsSwapNeeded } from './modes.js';
+export { applyConvMode, centered, checkMode, fullShape, inputsSwapNeeded } from './modes.js';
 export type { TensorLike } from './inputs.js';
 export type { ConvolveOptions } from './convolve.js';
 export { convolve, correlate } from './convolve.js';

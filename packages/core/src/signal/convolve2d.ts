@@ -6,7 +6,7 @@ import { convolveWindow, convolveWindowInto, reversed } from './direct.js';
 import { asTensor, checkNotEmpty, checkRank } from './inputs.js';
 import type { TensorLike } from './inputs.js';
 import { applyConvMode, checkMode, inputsSwapNeeded } from './modes.js';
-import type { ConvMode, Window } from './modes.js';
+import type { ConvMode, ConvWindow } from './modes.js';
 
 /** scipy's boundary names; only 'fill' (pad with `fillvalue`) is implemented. */
 export type Boundary = 'fill' | 'wrap' | 'circular' | 'symm' | 'symmetric';
@@ -41,7 +41,7 @@ function checkBoundary(boundary: unknown, fillvalue: unknown, who: string): numb
  * Padding with a constant c adds c * sum(b) wherever b overhangs a, so the result is the
  * zero-fill convolution of (a - c) plus c * sum(b) at every position.
  */
-function convolveFilled(a: Tensor, b: Tensor, window: Window, reverseB: boolean, fill: number): Tensor {
+function convolveFilled(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean, fill: number): Tensor {
   if (fill === 0) return convolveWindow(a, b, window, reverseB);
   const aData = dense(a).data;
   const shifted = new Float64Array(aData.length);

@@ -5,7 +5,7 @@
 
 import { arrayFor, dense, fromDense, resultDtype, sizeOf } from '../tensor.js';
 import type { FloatArray, Tensor } from '../tensor.js';
-import type { Window } from './modes.js';
+import type { ConvWindow } from './modes.js';
 
 /** Up to three values with `fill` added in front, so one 3-D loop serves 1-D, 2-D and 3-D. */
 function pad3(values: readonly number[], fill: number): [number, number, number] {
@@ -27,7 +27,7 @@ export function convolveWindowInto(
   aShape: readonly number[],
   b: FloatArray,
   bShape: readonly number[],
-  window: Window,
+  window: ConvWindow,
 ): void {
   const [na0, na1, na2] = pad3(aShape, 1);
   const [nb0, nb1, nb2] = pad3(bShape, 1);
@@ -76,7 +76,7 @@ export function reversed(x: FloatArray): FloatArray {
  * reversed along every axis, which is the full correlation) as a new tensor. Views are gathered
  * first; the output is float32 only when both inputs are.
  */
-export function convolveWindow(a: Tensor, b: Tensor, window: Window, reverseB: boolean): Tensor {
+export function convolveWindow(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean): Tensor {
   const out = arrayFor(resultDtype(a, b), sizeOf(window.shape));
   const bData = dense(b).data;
   convolveWindowInto(out, dense(a).data, a.shape, reverseB ? reversed(bData) : bData, b.shape, window);

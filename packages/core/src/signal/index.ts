@@ -1,4 +1,4 @@
-export type { ConvMode, Window } from './modes.js';
+export type { ConvMode, ConvWindow } from './modes.js';
 export { applyConvMode, centered, checkMode, fullShape, inputsSwapNeeded } from './modes.js';
 export type { TensorLike } from './inputs.js';
 export type { ConvolveOptions } from './convolve.js';

@@ -5,6 +5,11 @@ import type { Tensor } from '../tensor.js';
 import { asTensor, checkRank, shapeText } from './inputs.js';
 import type { TensorLike } from './inputs.js';
 
+/** A 2-D shape as [rows, cols]; a 1-D one is a single row, as numpy reads it. */
+function asMatrixShape(shape: readonly number[]): [number, number] {
+  return shape.length === 2 ? [shape[0]!, shape[1]!] : [1, shape[0]!];
+}
+
 /**
  * The Kronecker product as `numpy.kron` (and `scipy.linalg.kron` for 2-D): the block matrix
  * whose block (i, j) is `a[i, j] * b`, shape `[ma * mb, na * nb]`. A 1-D input is read as one
@@ -16,20 +21,20 @@ export function kron(a: TensorLike, b: TensorLike): Tensor {
   const y = asTensor(b, who, 'b');
   checkRank(x, who, 'a', [1, 2]);
   checkRank(y, who, 'b', [1, 2]);
-  const [ma, na] = x.shape.length === 2 ? x.shape : [1, x.shape[0]!];
-  const [mb, nb] = y.shape.length === 2 ? y.shape : [1, y.shape[0]!];
-  const rows = ma! * mb!;
-  const cols = na! * nb!;
+  const [ma, na] = asMatrixShape(x.shape);
+  const [mb, nb] = asMatrixShape(y.shape);
+  const rows = ma * mb;
+  const cols = na * nb;
   const out = arrayFor(resultDtype(x, y), rows * cols);
   const A = dense(x).data;
   const B = dense(y).data;
-  for (let i = 0; i < ma!; i++) {
-    for (let k = 0; k < mb!; k++) {
-      let o = (i * mb! + k) * cols;
-      for (let j = 0; j < na!; j++) {
-        const aij = A[i * na! + j]!;
-        const bRow = k * nb!;
-        for (let l = 0; l < nb!; l++) out[o++] = aij * B[bRow + l]!;
+  for (let i = 0; i < ma; i++) {
+    for (let k = 0; k < mb; k++) {
+      let o = (i * mb + k) * cols;
+      const bRow = k * nb;
+      for (let j = 0; j < na; j++) {
+        const aij = A[i * na + j]!;
+        for (let l = 0; l < nb; l++) out[o++] = aij * B[bRow + l]!;
       }
     }
   }

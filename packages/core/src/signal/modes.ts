@@ -9,7 +9,7 @@
 export type ConvMode = 'full' | 'valid' | 'same';
 
 /** A box of the full result: where it starts along each axis and how long it is. */
-export interface Window {
+export interface ConvWindow {
   start: number[];
   shape: number[];
 }
@@ -53,7 +53,7 @@ export function inputsSwapNeeded(mode: ConvMode, s1: readonly number[], s2: read
  * `shape` starts at `(shape - newShape) // 2` along each axis (the extra element, if any, is cut
  * from the end).
  */
-export function centered(shape: readonly number[], newShape: readonly number[]): Window {
+export function centered(shape: readonly number[], newShape: readonly number[]): ConvWindow {
   return { start: shape.map((n, i) => Math.floor((n - newShape[i]!) / 2)), shape: [...newShape] };
 }
 
@@ -64,7 +64,7 @@ export function centered(shape: readonly number[], newShape: readonly number[]):
  * input overlaps the other completely. (scipy writes `s1 - s2 + 1`, after swapping the inputs so
  * that the first is the larger; the centre box is the same either way.)
  */
-export function applyConvMode(s1: readonly number[], s2: readonly number[], mode: ConvMode): Window {
+export function applyConvMode(s1: readonly number[], s2: readonly number[], mode: ConvMode): ConvWindow {
   const full = fullShape(s1, s2);
   if (mode === 'full') return { start: full.map(() => 0), shape: full };
   if (mode === 'same') return centered(full, s1);

@@ -4,3 +4,8 @@ export * from './optim/index.js';
 export * from './models/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
+export * from './init.js';
+export { gradcheck } from './gradcheck.js';
+export type { Differentiable, GradcheckOptions, GradcheckResult, GradcheckEntry } from './gradcheck.js';
+export { serializeModel, deserializeModel, readModelHeader, saveModel, loadModel, MODEL_MAGIC, MODEL_VERSION } from './serialize.js';
+export type { ModelHeader, TensorEntry, SaveExtras } from './serialize.js';

@@ -1,0 +1,69 @@
+import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import type { FloatArray, Tensor } from '@convlab/core';
+import {
+  reluBackwardInto,
+  reluInto,
+  sigmoidBackwardInto,
+  sigmoidInto,
+  tanhBackwardInto,
+  tanhInto,
+} from './kernels/activation.js';
+import { Module, checkGrad, checkInput, flatData } from './layer.js';
+import type { LayerConfig } from './layer.js';
+
+type Kernel = (out: FloatArray, x: FloatArray) => void;
+type BackwardKernel = (gx: FloatArray, gy: FloatArray, kept: FloatArray) => void;
+
+/**
+ * An elementwise activation f. Backward is the lecture's `delta = delta_next .* f'(z)`, with f'
+ * computed from the kept output y = f(z).
+ */
+abstract class Activation extends Module {
+  protected abstract readonly name: string;
+  protected abstract readonly kernel: Kernel;
+  protected abstract readonly backwardKernel: BackwardKernel;
+  private kept?: FloatArray;
+  private shape?: number[];
+
+  forward(x: Tensor): Tensor {
+    checkInput(x, this.name);
+    const input = flatData(x);
+    const out = arrayFor(dtypeOf(x), input.length);
+    this.kernel(out, input);
+    this.kept = out;
+    this.shape = [...x.shape];
+    return fromDense(out, this.shape);
+  }
+
+  backward(gy: Tensor): Tensor {
+    checkGrad(gy, this.shape, this.name);
+    const gx = arrayFor(dtypeOf(gy), this.kept!.length);
+    this.backwardKernel(gx, flatData(gy), this.kept!);
+    return fromDense(gx, this.shape!);
+  }
+
+  config(): LayerConfig {
+    return { type: this.name };
+  }
+}
+
+/** tanh(x); f'(z) = 1 - tanh(z)^2. */
+export class Tanh extends Activation {
+  protected readonly name = 'Tanh';
+  protected readonly kernel = tanhInto;
+  protected readonly backwardKernel = tanhBackwardInto;
+}
+
+/** 1 / (1 + e^-x); f'(z) = f(z) (1 - f(z)). */
+export class Sigmoid extends Activation {
+  protected readonly name = 'Sigmoid';
+  protected readonly kernel = sigmoidInto;
+  protected readonly backwardKernel = sigmoidBackwardInto;
+}
+
+/** max(x, 0); f'(z) = [z > 0] = [f(z) > 0]. */
+export class ReLU extends Activation {
+  protected readonly name = 'ReLU';
+  protected readonly kernel = reluInto;
+  protected readonly backwardKernel = reluBackwardInto;
+}

@@ -1,0 +1,132 @@
+import { arrayFor, checkTensor, dense, dtypeOf, fromDense } from '@convlab/core';
+import type { Dtype, FloatArray, Tensor } from '@convlab/core';
+
+/**
+ * The layer contract (as in micrograd and torch.nn): `forward(x)` computes the output and keeps what
+ * the backward pass needs; `backward(gy)` takes dL/dy, ADDS the parameter gradients into each
+ * parameter's `grad` and returns dL/dx. Outputs and returned gradients are fresh tensors the caller
+ * may keep; scratch that only the layer reads (switches, masks) is reused between calls.
+ */
+export interface Parameter {
+  /** `weight`, `bias`; inside a Sequential, prefixed with the layer's index: `0.weight`. */
+  readonly name: string;
+  /** The live tensor the layer computes with: writing into it changes the layer. */
+  readonly value: Tensor;
+  /** dL/dvalue, same shape and dtype; accumulated by `backward`, cleared by an optimiser's `zeroGrad()`. */
+  readonly grad: Tensor;
+}
+
+/** A JSON value, for layer configurations stored in model files. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A layer's architecture as plain JSON: its class name and its constructor options. */
+export interface LayerConfig {
+  readonly type: string;
+  readonly [option: string]: Json;
+}
+
+export interface Layer {
+  /** True in training mode (the default), false after `eval()`. Only Dropout behaves differently. */
+  readonly training: boolean;
+  forward(x: Tensor): Tensor;
+  backward(gy: Tensor): Tensor;
+  parameters(): Parameter[];
+  train(mode?: boolean): this;
+  eval(): this;
+  /** The constructor options that rebuild this layer (without its weights). */
+  config(): LayerConfig;
+}
+
+/** The shared part of every layer: the training flag, and no parameters unless a layer has some. */
+export abstract class Module implements Layer {
+  training = true;
+
+  abstract forward(x: Tensor): Tensor;
+  abstract backward(gy: Tensor): Tensor;
+  abstract config(): LayerConfig;
+
+  parameters(): Parameter[] {
+    return [];
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+}
+
+export const DTYPES: readonly Dtype[] = ['float32', 'float64'];
+
+export function checkDtype(dtype: unknown, who: string): Dtype {
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new Error(`${who}: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  }
+  return dtype;
+}
+
+/** A positive integer option, or a clear error naming the layer and the value. */
+export function positiveInt(value: unknown, who: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`${who}: ${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A new parameter of the given shape and dtype, with a zero gradient. */
+export function newParameter(name: string, shape: readonly number[], dtype: Dtype): Parameter {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return { name, value: fromDense(arrayFor(dtype, n), shape), grad: fromDense(arrayFor(dtype, n), shape) };
+}
+
+/** Validates a forward input: a tensor of the given ranks (all ranks when omitted), no zero-size axis. */
+export function checkInput(x: unknown, who: string, ranks?: readonly number[]): asserts x is Tensor {
+  checkTensor(x, who, 'input', ranks);
+  if (x.shape.some((d) => d === 0)) {
+    throw new Error(`${who}: input has a zero-size axis, shape [${x.shape.join(', ')}]`);
+  }
+}
+
+/** A layer with parameters of one dtype refuses inputs of the other, as PyTorch does. */
+export function checkInputDtype(x: Tensor, dtype: Dtype, who: string): void {
+  const got = dtypeOf(x);
+  if (got !== dtype) {
+    throw new Error(
+      `${who}: input is ${got} but the layer's parameters are ${dtype}; build the layer with dtype '${got}' or convert the input`,
+    );
+  }
+}
+
+/** Validates a backward input against the output shape the forward pass produced. */
+export function checkGrad(gy: unknown, shape: readonly number[] | undefined, who: string): asserts gy is Tensor {
+  if (!shape) throw new Error(`${who}: backward called before forward`);
+  checkTensor(gy, `${who}.backward`, 'gradient');
+  if (gy.shape.length !== shape.length || gy.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(
+      `${who}.backward: gradient shape [${gy.shape.join(', ')}] does not match the output shape [${shape.join(', ')}]`,
+    );
+  }
+}
+
+/** The contiguous elements of `x` in the given dtype (no copy when they already are). */
+export function flatData(x: Tensor, dtype: Dtype = dtypeOf(x)): FloatArray {
+  return dense(x, dtype).data;
+}
+
+/** A typed array of length n: `previous` when it already has that length (contents kept), else a new zeroed one. */
+export function reuse<T extends FloatArray | Int32Array | Uint8Array>(previous: T | undefined, make: (n: number) => T, n: number): T {
+  return previous !== undefined && previous.length === n ? previous : make(n);
+}
+
+/** A layer configuration from its type and the options that rebuild it (undefined options dropped). */
+export function configOf(type: string, options: Record<string, unknown>): LayerConfig {
+  const config: Record<string, Json> = { type };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) config[key] = JSON.parse(JSON.stringify(value)) as Json;
+  }
+  return config as LayerConfig;
+}

@@ -1,0 +1,54 @@
+import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import type { ConvInfo, Pair, Tensor } from '@convlab/core';
+import { maxPool2dBackwardInto, maxPool2dInto } from './kernels/pool.js';
+import { Module, checkGrad, checkInput, configOf, flatData, reuse } from './layer.js';
+import type { LayerConfig } from './layer.js';
+import { checkPoolOptions, poolInfo } from './pool-options.js';
+import type { PoolOptions } from './pool-options.js';
+
+export interface MaxPool2dOptions extends PoolOptions {
+  /** Spacing between window elements (PyTorch's dilation), default 1. */
+  dilation?: Pair;
+}
+
+/**
+ * Max pooling over [N, C, H, W]. The forward pass records each window's argmax (the "switches");
+ * the backward pass routes each gradient to that element alone, since a small change of any other
+ * element does not change the output.
+ */
+export class MaxPool2d extends Module {
+  readonly options: MaxPool2dOptions;
+  private info?: ConvInfo;
+  private outShape?: number[];
+  private switches?: Int32Array;
+
+  constructor(options: MaxPool2dOptions) {
+    super();
+    checkPoolOptions(options, 'MaxPool2d');
+    this.options = { ...options };
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(x, 'MaxPool2d', [4]);
+    const g = poolInfo(x.shape, this.options, this.options.dilation ?? 1, 'MaxPool2d');
+    const n = g.batch * g.inChannels * g.outHeight * g.outWidth;
+    const out = arrayFor(dtypeOf(x), n);
+    this.switches = reuse(this.switches, (k) => new Int32Array(k), n);
+    maxPool2dInto(out, this.switches, flatData(x), g);
+    this.info = g;
+    this.outShape = [g.batch, g.inChannels, g.outHeight, g.outWidth];
+    return fromDense(out, this.outShape);
+  }
+
+  backward(gy: Tensor): Tensor {
+    checkGrad(gy, this.outShape, 'MaxPool2d');
+    const g = this.info!;
+    const gx = arrayFor(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth);
+    maxPool2dBackwardInto(gx, flatData(gy), this.switches!, g);
+    return fromDense(gx, [g.batch, g.inChannels, g.inHeight, g.inWidth]);
+  }
+
+  config(): LayerConfig {
+    return configOf('MaxPool2d', { ...this.options });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Tensor } from '@convlab/core';
+import type { Random } from '../random.js';
+import { saveModel } from '../serialize.js';
+import type { SaveExtras } from '../serialize.js';
+import { Module } from './layer.js';
+import type { Layer, LayerConfig, Parameter } from './layer.js';
+
+/**
+ * Layers applied in order; backward runs them in reverse, each layer's dL/dx becoming the previous
+ * layer's dL/dy (the chain rule of the lecture's backprop). Parameter names carry the layer's
+ * index, as in PyTorch: `0.weight`, `0.bias`, `3.weight`, ...
+ */
+export class Sequential extends Module {
+  readonly layers: readonly Layer[];
+
+  constructor(...layers: Layer[]) {
+    super();
+    layers.forEach((layer, i) => {
+      if (!layer || typeof layer.forward !== 'function' || typeof layer.backward !== 'function') {
+        throw new Error(`Sequential: argument ${i} is not a layer (it needs forward and backward)`);
+      }
+    });
+    this.layers = layers;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const layer of this.layers) y = layer.forward(y);
+    return y;
+  }
+
+  backward(gy: Tensor): Tensor {
+    let g = gy;
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
+    return g;
+  }
+
+  override parameters(): Parameter[] {
+    return this.layers.flatMap((layer, i) =>
+      layer.parameters().map((p) => ({ name: `${i}.${p.name}`, value: p.value, grad: p.grad })),
+    );
+  }
+
+  override train(mode = true): this {
+    this.training = mode;
+    for (const layer of this.layers) layer.train(mode);
+    return this;
+  }
+
+  /** Points every layer that draws random numbers (Dropout) at `random`, e.g. a trainer's seeded generator. */
+  useRandom(random: Random): this {
+    for (const layer of this.layers) {
+      if (layer instanceof Sequential) layer.useRandom(random);
+      else if ('random' in layer) (layer as { random: Random }).random = random;
+    }
+    return this;
+  }
+
+  config(): LayerConfig {
+    return { type: 'Sequential', layers: this.layers.map((layer) => layer.config()) };
+  }
+
+  /** Writes the architecture and the weights to `path` atomically (docs/model-format.md). */
+  save(path: string, extras?: SaveExtras): void {
+    saveModel(this, path, extras);
+  }
+}
+
+/** The number of scalar parameters of a layer or model. */
+export function countParameters(layer: Layer): number {
+  return layer.parameters().reduce((sum, p) => sum + p.value.size, 0);
+}

@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { dtypeOf } from '@convlab/core';
+import type { Dtype, FloatArray } from '@convlab/core';
+import { layerFromConfig } from './layers/from-config.js';
+import type { Json, LayerConfig } from './layers/layer.js';
+import { Sequential } from './layers/sequential.js';
+import { writeFileAtomic } from './train/atomic-write.js';
+
+/**
+ * The model file (docs/model-format.md): one file holding the architecture (every layer's
+ * constructor options) and the weights, bit for bit. All integers little-endian:
+ *
+ *   8 bytes   magic, ASCII "CVLMODEL"
+ *   4 bytes   format version (1)
+ *   4 bytes   n, the byte length of the header
+ *   n bytes   header, UTF-8 JSON (ModelHeader)
+ *   padding   zero bytes up to a multiple of 8 from the start of the file
+ *   data      each parameter's raw little-endian float32/float64 values at its `offset`
+ *             (counted from the start of the data, a multiple of 8), `dataLength` bytes in all;
+ *             the file ends there.
+ */
+export const MODEL_MAGIC = 'CVLMODEL';
+export const MODEL_VERSION = 1;
+const PREAMBLE = 16;
+
+export interface TensorEntry {
+  /** The parameter's name in `model.parameters()`, e.g. `0.weight`. */
+  name: string;
+  dtype: Dtype;
+  shape: number[];
+  /** Byte offset from the start of the data section (a multiple of 8). */
+  offset: number;
+}
+
+export interface ModelHeader {
+  format: 'convlab-model';
+  version: number;
+  /** `model.config()`: `{ type: 'Sequential', layers: [{ type: 'Conv2d', ... }, ...] }`. */
+  architecture: LayerConfig;
+  /** One entry per parameter, in `model.parameters()` order. */
+  tensors: TensorEntry[];
+  /** Bytes in the data section. */
+  dataLength: number;
+  /** Free-form JSON the caller stored (e.g. how the model was trained). */
+  meta?: { [key: string]: Json };
+}
+
+export interface SaveExtras {
+  /** Free-form JSON stored in the header, returned by `readModelHeader`. */
+  meta?: { [key: string]: Json };
+}
+
+const BYTES: Record<Dtype, number> = { float32: 4, float64: 8 };
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+/** The model's architecture and weights as the bytes of a model file. */
+export function serializeModel(model: Sequential, extras: SaveExtras = {}): Buffer {
+  if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
+  const params = model.parameters();
+  const tensors: TensorEntry[] = [];
+  let offset = 0;
+  for (const p of params) {
+    const dtype = dtypeOf(p.value);
+    tensors.push({ name: p.name, dtype, shape: [...p.value.shape], offset });
+    offset += align8(p.value.size * BYTES[dtype]);
+  }
+  const header: ModelHeader = {
+    format: 'convlab-model',
+    version: MODEL_VERSION,
+    architecture: model.config(),
+    tensors,
+    dataLength: offset,
+    ...(extras.meta ? { meta: extras.meta } : {}),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const dataStart = align8(PREAMBLE + json.length);
+  const out = Buffer.alloc(dataStart + offset);
+  out.write(MODEL_MAGIC, 0, 'latin1');
+  out.writeUInt32LE(MODEL_VERSION, 8);
+  out.writeUInt32LE(json.length, 12);
+  json.copy(out, PREAMBLE);
+  params.forEach((p, i) => writeValues(out, dataStart + tensors[i]!.offset, denseValues(p.value.data, p.value.size, p.name)));
+  return out;
+}
+
+/** A model rebuilt from the bytes of a model file; `name` (the file) prefixes every error message. */
+export function deserializeModel(bytes: Uint8Array, name = 'model'): Sequential {
+  const { header, dataStart } = parseHeader(bytes, name);
+  let model: Sequential;
+  try {
+    const built = layerFromConfig(header.architecture);
+    if (!(built instanceof Sequential)) throw new Error(`the architecture is a ${header.architecture.type}, not a Sequential`);
+    model = built;
+  } catch (error) {
+    throw new Error(`${name}: bad architecture: ${(error as Error).message}`);
+  }
+  const params = model.parameters();
+  if (params.length !== header.tensors.length) {
+    throw new Error(`${name}: the architecture has ${params.length} parameters but the file stores ${header.tensors.length}`);
+  }
+  params.forEach((p, i) => {
+    const t = header.tensors[i]!;
+    const want = p.value.shape;
+    if (t.name !== p.name || t.dtype !== dtypeOf(p.value) || t.shape.length !== want.length || t.shape.some((d, k) => d !== want[k])) {
+      throw new Error(
+        `${name}: parameter ${i} is stored as ${t.name} ${t.dtype} [${t.shape.join(', ')}] but the architecture has ` +
+          `${p.name} ${dtypeOf(p.value)} [${want.join(', ')}]`,
+      );
+    }
+    readValues(bytes, dataStart + t.offset, p.value.data);
+  });
+  return model;
+}
+
+/** The header of a model file (architecture, parameter table, meta), validated, without building the model. */
+export function readModelHeader(bytes: Uint8Array, name = 'model'): ModelHeader {
+  return parseHeader(bytes, name).header;
+}
+
+/** Writes `model` to `path` atomically: a temporary file beside it, then one rename. */
+export function saveModel(model: Sequential, path: string, extras?: SaveExtras): void {
+  const bytes = serializeModel(model, extras);
+  try {
+    writeFileAtomic(path, bytes);
+  } catch (error) {
+    throw new Error(`saveModel: cannot write ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads a model file written by `model.save(path)`; errors name the file and what is wrong with it. */
+export function loadModel(path: string): Sequential {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`loadModel: ${path}: no such file`);
+    if (code === 'EISDIR') throw new Error(`loadModel: ${path}: is a directory, not a model file`);
+    throw new Error(`loadModel: ${path}: cannot read: ${(error as Error).message}`);
+  }
+  return deserializeModel(bytes, path);
+}
+
+function parseHeader(bytes: Uint8Array, name: string): { header: ModelHeader; dataStart: number } {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${name}: expected the bytes of a model file (a Buffer or Uint8Array)`);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = buffer.subarray(0, 8).toString('latin1');
+  if (buffer.length < PREAMBLE || magic !== MODEL_MAGIC) {
+    const hint = magic === 'CVLBNDL1' ? ' (it is a convlab bundle, e.g. a training checkpoint)' : '';
+    throw new Error(`${name}: not a convlab model file: it does not start with "${MODEL_MAGIC}"${hint}`);
+  }
+  const version = buffer.readUInt32LE(8);
+  if (version !== MODEL_VERSION) {
+    throw new Error(`${name}: model format version ${version} is not supported (this build reads version ${MODEL_VERSION})`);
+  }
+  const headerLength = buffer.readUInt32LE(12);
+  if (PREAMBLE + headerLength > buffer.length) {
+    throw new Error(`${name}: truncated: the header is ${headerLength} bytes but only ${buffer.length - PREAMBLE} follow the preamble`);
+  }
+  let header: ModelHeader;
+  try {
+    header = JSON.parse(buffer.subarray(PREAMBLE, PREAMBLE + headerLength).toString('utf8')) as ModelHeader;
+  } catch (error) {
+    throw new Error(`${name}: the header is not valid JSON: ${(error as Error).message}`);
+  }
+  checkHeader(header, name);
+  const dataStart = align8(PREAMBLE + headerLength);
+  const expected = dataStart + header.dataLength;
+  if (buffer.length < expected) {
+    throw new Error(`${name}: truncated: the header promises ${header.dataLength} bytes of weights, the file holds ${Math.max(0, buffer.length - dataStart)}`);
+  }
+  if (buffer.length > expected) {
+    throw new Error(`${name}: ${buffer.length - expected} unexpected bytes after the weights (the file should be ${expected} bytes)`);
+  }
+  return { header, dataStart };
+}
+
+function checkHeader(header: ModelHeader, name: string): void {
+  const bad = (what: string): never => {
+    throw new Error(`${name}: bad header: ${what}`);
+  };
+  if (!header || typeof header !== 'object' || header.format !== 'convlab-model') bad('format is not "convlab-model"');
+  if (!header.architecture || typeof header.architecture !== 'object' || typeof header.architecture.type !== 'string') {
+    bad('no architecture');
+  }
+  if (!Number.isInteger(header.dataLength) || header.dataLength < 0) bad(`dataLength ${JSON.stringify(header.dataLength)}`);
+  if (!Array.isArray(header.tensors)) bad('no tensor table');
+  let end = 0;
+  header.tensors.forEach((t, i) => {
+    const label = `tensor ${i} (${t?.name})`;
+    if (!t || typeof t.name !== 'string') bad(`tensor ${i} has no name`);
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') bad(`${label} has dtype ${JSON.stringify(t.dtype)}`);
+    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`${label} has shape ${JSON.stringify(t.shape)}`);
+    if (!Number.isInteger(t.offset) || t.offset % 8 !== 0 || t.offset < end) bad(`${label} has offset ${JSON.stringify(t.offset)}`);
+    end = t.offset + t.shape.reduce((a, d) => a * d, 1) * BYTES[t.dtype];
+    if (end > header.dataLength) bad(`${label} ends at byte ${end}, past dataLength ${header.dataLength}`);
+  });
+}
+
+function denseValues(data: FloatArray, size: number, name: string): FloatArray {
+  if (data.length !== size) throw new Error(`serializeModel: parameter ${name} is not a contiguous tensor`);
+  return data;
+}
+
+/** Copies `values` into `out` at `at` as little-endian bytes. */
+function writeValues(out: Buffer, at: number, values: FloatArray): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const step = values.BYTES_PER_ELEMENT;
+  for (let i = 0; i < values.length; i++) {
+    if (step === 4) view.setFloat32(at + 4 * i, values[i]!, true);
+    else view.setFloat64(at + 8 * i, values[i]!, true);
+  }
+}
+
+/** Fills `into` from the little-endian bytes at `at`. */
+function readValues(bytes: Uint8Array, at: number, into: FloatArray): void {
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(bytes.subarray(at, at + into.byteLength));
+    return;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const step = into.BYTES_PER_ELEMENT;
+  for (let i = 0; i < into.length; i++) into[i] = step === 4 ? view.getFloat32(at + 4 * i, true) : view.getFloat64(at + 8 * i, true);
+}

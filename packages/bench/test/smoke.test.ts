@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allSuites, runBench, type BenchRow } from '@convlab/bench';
+import { reportCharts, runBench, type BenchRow } from '@convlab/bench';
 
 /** Every suite at tiny sizes: structure and sane numbers, never timings. */
 
@@ -38,4 +38,54 @@ describe('bench suites at tiny sizes', () => {
       if (row.maxRelDiff !== undefined) expect(row.maxRelDiff, `${row.operation}: ${row.strategy}`).toBeLessThan(1e-4);
     }
   });
+
+  it('peers: convlab beside every installed TensorFlow.js backend, same numbers', async () => {
+    const report = await runBench({ what: ['peers'], batch: 2, repeat: 1, warmup: 0, tiny: true, peers: true });
+    const suite = report.suites[0]!;
+    expect(suite.error).toBeUndefined();
+    for (const row of suite.rows) expectSaneRow(row);
+    const keys = [...new Set(suite.rows.map((r) => r.key))];
+    expect(keys).toEqual(['conv-forward-1', 'conv-forward-2']);
+    for (const key of keys) {
+      const rows = suite.rows.filter((r) => r.key === key);
+      expect(rows[0]!.strategy).toMatch(/^convlab/);
+      // Installed here as optional dependencies: both backends must show up.
+      expect(rows.some((r) => /^tfjs \S+ wasm \((no )?SIMD, \d+ threads?\)$/.test(r.strategy))).toBe(true);
+      expect(rows.some((r) => /^tfjs \S+ cpu$/.test(r.strategy))).toBe(true);
+      for (const row of rows.slice(1)) expect(row.maxRelDiff, row.strategy).toBeLessThan(1e-4);
+    }
+  });
+
+  it('crossover: every sweep point with each strategy, and its line charts', async () => {
+    const report = await runBench({ what: ['crossover'], batch: 2, repeat: 1, warmup: 0, tiny: true });
+    const suite = report.suites[0]!;
+    expect(suite.error).toBeUndefined();
+    for (const row of suite.rows) expectSaneRow(row);
+    const points = new Set(suite.rows.map((r) => `${r.params!.sweep}/${r.params!.scale}/${r.params!.kernel}/${r.params!.image}`));
+    expect([...points]).toEqual([
+      'kernel/single/3/8',
+      'kernel/single/5/8',
+      'image/single/3/8',
+      'image/single/3/12',
+      'kernel/batched/3/8',
+      'kernel/batched/5/8',
+      'image/batched/3/8',
+      'image/batched/3/12',
+    ]);
+    for (const op of new Set(suite.rows.map((r) => r.operation))) {
+      const rows = suite.rows.filter((r) => r.operation === op);
+      expect(rows.map((r) => r.strategy)).toEqual(STRATEGIES);
+      for (const row of rows.slice(1)) expect(row.maxRelDiff, `${op} ${row.strategy}`).toBeLessThan(1e-4);
+    }
+    const charts = reportCharts(report);
+    expect(charts.map((c) => c.name)).toEqual([
+      'crossover-kernel-single',
+      'crossover-kernel-batched',
+      'crossover-image-single',
+      'crossover-image-batched',
+    ]);
+    for (const c of charts) expect(c.svg).toContain('fastest here');
+  });
 });
+
+const STRATEGIES = ['direct', 'im2col'];

@@ -2,7 +2,8 @@
 import { dense, fromDense } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import { Random } from '@convlab/nn';
-import { measureInterleavedAsync, type PreparedCase, type RunEvent } from '../harness.js';
+import { performance } from 'node:perf_hooks';
+import { measureInterleavedAsync, summarize, type PreparedCase, type RunEvent } from '../harness.js';
 import type { BenchContext, BenchRow } from '../suite.js';
 
 /** A float32 tensor of uniform values in [-scale, scale), the same for the same seed. */
@@ -46,8 +47,10 @@ export interface StrategyCase extends PreparedCase {
   lectureSeconds?: number;
   flops?: number;
   note?: string;
-  /** Outputs to compare with the first case's (default: what `run` returns, when it is a tensor). */
+  /** false: nothing to compare. Default: what the last `run` returned, when it is a tensor or a typed array. */
   compare?: boolean;
+  /** The output to compare, computed once after the timing (for outputs `run` does not return as NCHW). */
+  check?: () => ArrayLike<number>;
 }
 
 export interface OperationSpec {
@@ -60,6 +63,19 @@ export interface OperationSpec {
   /** Said in every row's note, e.g. why the operation ran fewer times. */
   note?: string;
   params?: Record<string, number | string>;
+  /**
+   * Fast cases: each timed sample repeats the call until it lasts about this long (calibrated on
+   * one call per case, which doubles as a warm-up) and reports the time per call.
+   */
+  minSampleMs?: number;
+}
+
+/** How many calls make one sample of at least `minMs`, from the time of one call. */
+async function callsPerSample(run: () => unknown, minMs: number): Promise<number> {
+  const start = performance.now();
+  await run();
+  const once = performance.now() - start;
+  return once >= minMs ? 1 : Math.min(10_000, Math.ceil(minMs / Math.max(once, 1e-3)));
 }
 
 /**
@@ -69,11 +85,20 @@ export interface OperationSpec {
 export async function measureOperation(context: BenchContext, spec: OperationSpec): Promise<BenchRow[]> {
   const last = new Map<string, unknown>();
   const cases: Record<string, PreparedCase> = {};
+  const calls = new Map<string, number>();
   for (const c of spec.cases) {
+    let count = 1;
+    if (spec.minSampleMs !== undefined) {
+      await c.prepare?.();
+      count = await callsPerSample(c.run, spec.minSampleMs);
+    }
+    calls.set(c.strategy, count);
     cases[c.strategy] = {
       prepare: c.prepare,
       run: async () => {
-        last.set(c.strategy, await c.run());
+        let out: unknown;
+        for (let i = 0; i < count; i++) out = await c.run();
+        last.set(c.strategy, out);
       },
     };
   }
@@ -85,13 +110,25 @@ export async function measureOperation(context: BenchContext, spec: OperationSpe
     onRun: (e: RunEvent) =>
       context.progress(`${spec.operation}: ${e.name} (${e.phase === 'warmup' ? 'warm-up' : 'run'} ${e.round}/${e.rounds})`),
   });
-  const reference = valuesOf(last.get(spec.cases[0]!.strategy));
-  return spec.cases.map((c) => {
-    const values = c.compare === false ? undefined : valuesOf(last.get(c.strategy));
-    const row: BenchRow = { operation: spec.operation, key: spec.key, strategy: c.strategy, timing: timings[c.strategy]! };
+  const outputOf = async (c: StrategyCase): Promise<ArrayLike<number> | undefined> => {
+    if (c.compare === false) return undefined;
+    if (c.check) {
+      await c.prepare?.();
+      return c.check();
+    }
+    return valuesOf(last.get(c.strategy));
+  };
+  const outputs: Array<ArrayLike<number> | undefined> = [];
+  for (const c of spec.cases) outputs.push(await outputOf(c));
+  const reference = outputs[0];
+  return spec.cases.map((c, i) => {
+    const values = outputs[i];
+    const count = calls.get(c.strategy)!;
+    const timing = count === 1 ? timings[c.strategy]! : summarize(timings[c.strategy]!.times.map((t) => t / count));
+    const row: BenchRow = { operation: spec.operation, key: spec.key, strategy: c.strategy, timing };
     if (c.flops !== undefined) row.flops = c.flops;
     if (c.lectureSeconds !== undefined) row.lectureSeconds = c.lectureSeconds;
-    const note = [c.note, spec.note].filter(Boolean).join('; ');
+    const note = [c.note, spec.note, count > 1 ? `${count} calls a sample` : undefined].filter(Boolean).join('; ');
     if (note) row.note = note;
     if (reference && values) row.maxRelDiff = relativeDifference(values, reference);
     if (spec.params) row.params = spec.params;

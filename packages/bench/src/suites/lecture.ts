@@ -5,6 +5,7 @@
  * carries the lecture's seconds, so the table shows its ratios beside ours.
  */
 import { conv2d, conv2dGradInput, conv2dGradWeight } from '@convlab/core';
+import { MaxPool2d } from '@convlab/nn';
 import { LECTURE_SECONDS } from '../lecture-table.js';
 import { convForwardLoop, maxPoolLoop, poolDeltaLoop, weightGradLoop } from '../lecture-loops.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
@@ -51,11 +52,13 @@ async function maxPoolForward(context: BenchContext, layer: 1 | 2): Promise<Benc
   const shape = layer === 1 ? [n, 20, 24, 24] : [n, 50, 8, 8];
   const a = randomTensor(shape, 21 * layer);
   const lecture = layer === 1 ? LECTURE_SECONDS.maxPool1 : LECTURE_SECONDS.maxPool2;
+  const pool = new MaxPool2d({ kernelSize: 2 });
   return measureOperation(context, {
     operation: `forward max pooling 2x2, layer ${layer} (${shapeText(shape)})`,
     key: `maxpool-forward-${layer}`,
     cases: [
       { strategy: 'loop (per window: view, max, argmax)', lectureSeconds: lecture.loop, run: () => maxPoolLoop(a, 2).a },
+      { strategy: 'vectorized (MaxPool2d, whole batch)', lectureSeconds: lecture.vectorized, run: () => pool.forward(a) },
     ],
   });
 }

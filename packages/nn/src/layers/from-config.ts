@@ -1,6 +1,8 @@
 import { AvgPool2d } from './avg-pool2d.js';
 import type { AvgPool2dOptions } from './avg-pool2d.js';
 import { ReLU, Sigmoid, Tanh } from './activations.js';
+import { Conv2d } from './conv2d.js';
+import type { Conv2dLayerOptions } from './conv2d.js';
 import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
@@ -27,6 +29,8 @@ export function layerFromConfig(config: LayerConfig): Layer {
       if (!Array.isArray(layers)) throw new Error('Sequential config needs a "layers" array');
       return new Sequential(...layers.map((c) => layerFromConfig(c as LayerConfig)));
     }
+    case 'Conv2d':
+      return new Conv2d({ ...(options as Conv2dLayerOptions), init: 'zeros' });
     case 'Linear':
       return new Linear({ ...(options as LinearOptions), init: 'zeros' });
     case 'MaxPool2d':

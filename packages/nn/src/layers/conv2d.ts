@@ -1,0 +1,226 @@
+import {
+  arrayFor,
+  chooseConv2dMethod,
+  conv2dDirectInto,
+  conv2dGradBiasInto,
+  conv2dGradInputDirectInto,
+  conv2dGradInputIm2colInto,
+  conv2dGradWeightDirectInto,
+  conv2dGradWeightIm2colInto,
+  conv2dIm2colInto,
+  convInfo,
+  fromDense,
+} from '@convlab/core';
+import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
+import { checkInit, defaultRandom, initWeight } from '../init.js';
+import type { Init } from '../init.js';
+import type { Random } from '../random.js';
+import { Module, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
+import type { LayerConfig, Parameter } from './layer.js';
+
+/** How a Conv2d computes: core's direct loop or im2col + GEMM, the spectral method, or a cost-model pick. */
+export type ConvMethod = 'direct' | 'im2col' | 'fft' | 'auto';
+export const CONV_METHODS: readonly ConvMethod[] = ['direct', 'im2col', 'fft', 'auto'];
+
+export interface Conv2dLayerOptions {
+  inChannels: number;
+  outChannels: number;
+  /** Filter size: a number or `[kh, kw]`. */
+  kernelSize: Pair;
+  stride?: Pair;
+  /** Zero padding on each side: a number, `[h, w]`, `'valid'` (0, the default) or `'same'` (stride 1). */
+  padding?: Pair | 'valid' | 'same';
+  dilation?: Pair;
+  /** Split the channels into groups convolved separately (default 1). */
+  groups?: number;
+  /** Add a learnable bias per output channel (default true). */
+  bias?: boolean;
+  /** Floor a fractional output size as PyTorch does, instead of throwing "does not fit". */
+  floor?: boolean;
+  /** Default 'auto'. Every method gives the same numbers within round-off. */
+  method?: ConvMethod;
+  /** Parameter dtype, default 'float32'; inputs must have the same dtype. */
+  dtype?: Dtype;
+  /** Initialisation, named after the activation that follows (default 'tanh'): see init.ts. */
+  init?: Init;
+  /**
+   * The pooling window that follows this layer, if any: the LISA tutorial divides fan_out by its
+   * area, fan_out = outChannels * kh * kw / (ph * pw) (default 1: no division).
+   */
+  initPool?: Pair;
+  /** Generator for the initial weights (default: the shared default generator). */
+  random?: Random;
+}
+
+function pairOf(value: Pair): [number, number] {
+  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
+}
+
+/**
+ * 2-D convolution layer (cross-correlation, as torch.nn.Conv2d) over [N, C, H, W], weight
+ * [outChannels, inChannels/groups, kh, kw], bias [outChannels]. In the lecture's terms:
+ *
+ * - forward: z_j = sum_i a_i o K_ij + b_j (o the 'valid' cross-correlation);
+ * - backward, the input's delta: delta_i = sum_j full_conv(delta_j, K_ij);
+ * - the weight gradient: dJ/dK_ij = a_i o delta_j ('valid' correlation), summed over the batch;
+ * - the bias gradient: dJ/db_j = sum over positions of delta_j.
+ *
+ * The products run in @convlab/core (direct, im2col) or @convlab/fft; sizes come from ConvInfo.
+ */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: Pair;
+  readonly padding: Pair | 'valid' | 'same';
+  readonly dilation: Pair;
+  readonly groups: number;
+  readonly floor: boolean;
+  readonly dtype: Dtype;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  private methodValue: ConvMethod = 'auto';
+  private input?: FloatArray;
+  private info?: ConvInfo;
+  private resolved: Exclude<ConvMethod, 'auto'> = 'direct';
+  private weightGrad?: FloatArray;
+  private biasGrad?: FloatArray;
+
+  constructor(options: Conv2dLayerOptions) {
+    super();
+    const who = 'Conv2d';
+    if (!options || typeof options !== 'object') throw new Error(`${who}: expected an options object { inChannels, outChannels, kernelSize }`);
+    this.inChannels = positiveInt(options.inChannels, who, 'inChannels');
+    this.outChannels = positiveInt(options.outChannels, who, 'outChannels');
+    this.groups = positiveInt(options.groups ?? 1, who, 'groups');
+    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
+      throw new Error(`${who}: groups ${this.groups} must divide both inChannels ${this.inChannels} and outChannels ${this.outChannels}`);
+    }
+    const kernel: unknown = options.kernelSize;
+    const pair = typeof kernel === 'number' ? [kernel, kernel] : Array.isArray(kernel) && kernel.length === 2 ? kernel : null;
+    if (!pair || !pair.every((v) => Number.isInteger(v) && v >= 1)) {
+      throw new Error(`${who}: kernelSize must be a positive integer or a pair of them, got ${JSON.stringify(kernel)}`);
+    }
+    this.kernelSize = [pair[0], pair[1]];
+    const [kh, kw] = this.kernelSize;
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    this.dilation = options.dilation ?? 1;
+    this.floor = options.floor ?? false;
+    this.dtype = checkDtype(options.dtype ?? 'float32', who);
+    this.method = options.method ?? 'auto';
+    // Validate stride, padding and dilation now (ConvInfo says what is wrong), on an input large
+    // enough for any sensible filter, so a bad layer fails where it is built.
+    convInfo([1, this.inChannels, 4096, 4096], this.weightShape(), { ...this.convOptions(), floor: true }, who);
+
+    const init = checkInit(options.init ?? 'tanh', who);
+    const [ph, pw] = pairOf(options.initPool ?? 1);
+    positiveInt(ph, who, 'initPool');
+    positiveInt(pw, who, 'initPool');
+    const receptive = kh * kw;
+    const fanIn = (this.inChannels / this.groups) * receptive;
+    const fanOut = (this.outChannels * receptive) / (ph * pw);
+    this.weight = newParameter('weight', this.weightShape(), this.dtype);
+    initWeight(this.weight.value.data, init, fanIn, fanOut, options.random ?? defaultRandom());
+    this.bias = options.bias === false ? null : newParameter('bias', [this.outChannels], this.dtype);
+  }
+
+  /** The computation strategy; settable between calls (e.g. by a command line's `--conv`). */
+  get method(): ConvMethod {
+    return this.methodValue;
+  }
+
+  set method(method: ConvMethod) {
+    if (!CONV_METHODS.includes(method)) {
+      throw new Error(`Conv2d: method must be one of ${CONV_METHODS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(method)}`);
+    }
+    this.methodValue = method;
+  }
+
+  private weightShape(): [number, number, number, number] {
+    return [this.outChannels, this.inChannels / this.groups, this.kernelSize[0], this.kernelSize[1]];
+  }
+
+  private convOptions() {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, floor: this.floor };
+  }
+
+  /** The strategy `method` stands for on this geometry. */
+  private resolve(info: ConvInfo): Exclude<ConvMethod, 'auto'> {
+    if (this.methodValue !== 'auto') return this.methodValue;
+    return chooseConv2dMethod(info);
+  }
+
+  forward(x: Tensor): Tensor {
+    const who = 'Conv2d';
+    checkInput(x, who, [4]);
+    checkInputDtype(x, this.dtype, who);
+    const info = convInfo(x.shape, this.weightShape(), this.convOptions(), who);
+    const input = flatData(x);
+    const out = arrayFor(this.dtype, info.batch * info.outChannels * info.outHeight * info.outWidth);
+    const w = this.weight.value.data;
+    const b = this.bias ? this.bias.value.data : null;
+    const method = this.resolve(info);
+    if (method === 'direct') conv2dDirectInto(out, input, w, b, info);
+    else if (method === 'im2col') conv2dIm2colInto(out, input, w, b, info);
+    else throw new Error("Conv2d: method 'fft' is not available yet");
+    this.input = input;
+    this.info = info;
+    this.resolved = method;
+    return fromDense(out, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
+  }
+
+  backward(gy: Tensor): Tensor {
+    const info = this.info;
+    checkGrad(gy, info && [info.batch, info.outChannels, info.outHeight, info.outWidth], 'Conv2d');
+    checkInputDtype(gy, this.dtype, 'Conv2d.backward');
+    const g = flatData(gy);
+    const w = this.weight.value.data;
+    const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
+    const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, w.length));
+    if (this.resolved === 'direct') {
+      conv2dGradWeightDirectInto(gw, this.input!, g, info!);
+      conv2dGradInputDirectInto(gx, g, w, info!);
+    } else {
+      conv2dGradWeightIm2colInto(gw, this.input!, g, info!);
+      conv2dGradInputIm2colInto(gx, g, w, info!);
+    }
+    addInto(this.weight.grad.data, gw);
+    if (this.bias) {
+      const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
+      conv2dGradBiasInto(gb, g, info!.batch, info!.outChannels, info!.outHeight * info!.outWidth);
+      addInto(this.bias.grad.data, gb);
+    }
+    return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);
+  }
+
+  override parameters(): Parameter[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+
+  config(): LayerConfig {
+    return configOf('Conv2d', {
+      inChannels: this.inChannels,
+      outChannels: this.outChannels,
+      kernelSize: this.kernelSize,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+      bias: this.bias !== null,
+      floor: this.floor,
+      method: this.methodValue,
+      dtype: this.dtype,
+    });
+  }
+}
+
+function reuseArray(previous: FloatArray | undefined, dtype: Dtype, n: number): FloatArray {
+  const fits = previous !== undefined && previous.length === n && (dtype === 'float32') === previous instanceof Float32Array;
+  return fits ? previous : arrayFor(dtype, n);
+}
+
+/** acc += values, elementwise (gradients accumulate across backward calls). */
+function addInto(acc: FloatArray, values: FloatArray): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += values[i]!;
+}

@@ -4,9 +4,21 @@
  * at least as large as the full result, transformed, multiplied, transformed back and cropped to
  * the mode's window. Spectra are float64; a float32 result is rounded once, at the end.
  */
-import { arrayFor, checkTensor, dense, fromDense, resultDtype, type FloatArray, type Tensor } from '@convlab/core';
+import {
+  arrayFor,
+  checkMode,
+  checkTensor,
+  dense,
+  fromDense,
+  inputsSwapNeeded,
+  resultDtype,
+  type ConvMode,
+  type ConvWindow,
+  type FloatArray,
+  type Tensor,
+} from '@convlab/core';
 import { nextPowerOfTwo } from './fftjs.js';
-import { applyConvMode, checkMode, fullShape, inputsSwapNeeded, transformAxes, type ConvMode, type Window } from './modes.js';
+import { applyConvModeOnAxes, fullShapeOnAxes, inputsSwapNeededOnAxes, transformAxes } from './modes.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 export interface FftConvolveOptions {
@@ -48,14 +60,14 @@ function reversed(x: Operand): Operand {
 }
 
 /** The full linear convolution, cropped to `window` (2-D), through the real 2-D FFT. */
-function convolveSpectral(a: Operand, b: Operand, full: readonly number[], window: Window, out: FloatArray): void {
+function convolveSpectral(a: Operand, b: Operand, full: readonly number[], window: ConvWindow, out: FloatArray): void {
   const height = nextPowerOfTwo(full[0]!);
   const width = Math.max(2, nextPowerOfTwo(full[1]!));
   const plan = rfft2Plan(height, width);
   const n = 2 * plan.bins;
   const spectrum = new Float64Array(2 * n);
-  plan.forward(spectrum, 0, 2, a.data, 0, a.rows, a.cols, a.cols);
-  plan.forward(spectrum, n, 2, b.data, 0, b.rows, b.cols, b.cols);
+  plan.forward(spectrum, 0, 2, 1, a.data, 0, a.rows, a.cols, a.cols);
+  plan.forward(spectrum, n, 2, 1, b.data, 0, b.rows, b.cols, b.cols);
   for (let i = 0; i < n; i += 2) {
     const ar = spectrum[i]!;
     const ai = spectrum[i + 1]!;
@@ -66,14 +78,14 @@ function convolveSpectral(a: Operand, b: Operand, full: readonly number[], windo
   }
   const [rowStart, colStart] = window.start as [number, number];
   const [rowCount, colCount] = window.shape as [number, number];
-  plan.inverse(out, 0, colCount, spectrum, 0, 2, rowStart, rowCount, colStart, colCount, 1 / (height * width));
+  plan.inverse(out, 0, colCount, spectrum, 0, 2, 1, rowStart, rowCount, 1, colStart, colCount, 1, 1 / (height * width));
 }
 
 /**
  * No axis to transform (every axis has a length-1 input): scipy multiplies with broadcasting,
  * exactly, and so do we.
  */
-function broadcastProduct(a: Operand, b: Operand, window: Window, out: FloatArray): void {
+function broadcastProduct(a: Operand, b: Operand, window: ConvWindow, out: FloatArray): void {
   const [rowStart, colStart] = window.start as [number, number];
   const [rowCount, colCount] = window.shape as [number, number];
   for (let i = 0; i < rowCount; i++) {
@@ -94,12 +106,12 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
   // A 1-D input's implicit row axis has length 1 on both sides, so it is never transformed and
   // never decides a swap, as in scipy's 1-D case.
   const axes = transformAxes(s1, s2);
-  if (inputsSwapNeeded(mode, s1, s2, axes, who, [inputs[0].shape, inputs[1].shape])) {
+  if (inputsSwapNeededOnAxes(mode, s1, s2, axes, who, [inputs[0].shape, inputs[1].shape])) {
     [a, b] = [b, a];
     [s1, s2] = [s2, s1];
   }
-  const full = fullShape(s1, s2, axes);
-  const window = applyConvMode(full, s1, s2, mode, axes);
+  const full = fullShapeOnAxes(s1, s2, axes);
+  const window = applyConvModeOnAxes(full, s1, s2, mode, axes);
   const out = arrayFor(resultDtype(...inputs), window.shape[0]! * window.shape[1]!);
   if (axes.length === 0) broadcastProduct(a, b, window, out);
   else convolveSpectral(a, b, full, window, out);
@@ -118,7 +130,7 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
 export function fftconvolve(a: Tensor, b: Tensor, options: FftConvolveOptions = {}): Tensor {
   const who = 'fftconvolve';
   checkInputs(who, a, b);
-  const mode = checkMode(options.mode ?? 'full', who);
+  const mode = checkMode(options.mode, who);
   return convolveOperands(who, operand(a), operand(b), mode, [a, b]);
 }
 
@@ -131,8 +143,8 @@ export function fftconvolve(a: Tensor, b: Tensor, options: FftConvolveOptions = 
 export function fftcorrelate(a: Tensor, b: Tensor, options: FftConvolveOptions = {}): Tensor {
   const who = 'fftcorrelate';
   checkInputs(who, a, b);
-  const mode = checkMode(options.mode ?? 'full', who);
+  const mode = checkMode(options.mode, who);
   // scipy's correlate goes through convolve, whose 'valid' check spans every axis.
-  inputsSwapNeeded(mode, a.shape, b.shape, a.shape.map((_, k) => k), who);
+  inputsSwapNeeded(mode, a.shape, b.shape, who);
   return convolveOperands(who, operand(a), reversed(operand(b)), mode, [a, b]);
 }

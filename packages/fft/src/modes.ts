@@ -1,28 +1,10 @@
 /**
- * The shape rules of scipy.signal.fftconvolve, one helper per scipy helper
- * (scipy/signal/_signaltools.py), working on shapes and windows instead of slicing arrays.
+ * The shape rules of scipy.signal.fftconvolve where they differ from scipy.signal.convolve's
+ * (core's `modes.ts` mirrors those): fftconvolve transforms only the axes where neither input has
+ * length 1 and broadcasts along the others, so its swap test and its 'valid' size look at the
+ * transformed axes only. One helper per scipy helper (scipy/signal/_signaltools.py).
  */
-
-export type ConvMode = 'full' | 'valid' | 'same';
-
-export function checkMode(mode: unknown, who: string): ConvMode {
-  if (mode === 'full' || mode === 'valid' || mode === 'same') return mode;
-  throw new Error(`${who}: mode must be 'full', 'valid' or 'same', got ${JSON.stringify(mode)}`);
-}
-
-/** A box inside the full result: where it starts along each axis and how long it is. */
-export interface Window {
-  start: number[];
-  shape: number[];
-}
-
-/** scipy's `_centered(arr, newshape)`: the centre `newshape` of an array of shape `currshape`. */
-export function centered(currshape: readonly number[], newshape: readonly number[]): Window {
-  return {
-    start: currshape.map((n, k) => Math.floor((n - newshape[k]!) / 2)),
-    shape: [...newshape],
-  };
-}
+import { centered, type ConvMode, type ConvWindow } from '@convlab/core';
 
 /**
  * scipy's `_init_freq_conv_axes` axis rule: the axes that need a transform are those where
@@ -34,9 +16,10 @@ export function transformAxes(s1: readonly number[], s2: readonly number[]): num
 
 /**
  * scipy's `_inputs_swap_needed(mode, shape1, shape2, axes)`: in 'valid' mode the larger input
- * must come first; when neither is at least as large as the other along every axis, an error.
+ * must come first; when neither is at least as large as the other along every transformed axis,
+ * an error naming both shapes (`shown`, the caller's shapes, for the message).
  */
-export function inputsSwapNeeded(
+export function inputsSwapNeededOnAxes(
   mode: ConvMode,
   s1: readonly number[],
   s2: readonly number[],
@@ -49,32 +32,34 @@ export function inputsSwapNeeded(
   const ok2 = axes.every((a) => s2[a]! >= s1[a]!);
   if (!(ok1 || ok2)) {
     throw new Error(
-      `${who}: for 'valid' mode one input must be at least as large as the other in every dimension, ` +
+      `${who}: mode 'valid' needs one input at least as large as the other in every axis, ` +
         `got shapes [${shown[0].join(', ')}] and [${shown[1].join(', ')}]`,
     );
   }
   return !ok1;
 }
 
-/** The shape of the 'full' result: `s1 + s2 - 1` along transformed axes, the broadcast size elsewhere. */
-export function fullShape(s1: readonly number[], s2: readonly number[], axes: readonly number[]): number[] {
+/** fftconvolve's 'full' shape: `s1 + s2 - 1` along transformed axes, the broadcast size elsewhere (the same number). */
+export function fullShapeOnAxes(s1: readonly number[], s2: readonly number[], axes: readonly number[]): number[] {
   return s1.map((n, a) => (axes.includes(a) ? n + s2[a]! - 1 : Math.max(n, s2[a]!)));
 }
 
 /**
- * scipy's `_apply_conv_mode(ret, s1, s2, mode, axes)`: the window of the full result that `mode`
- * keeps. 'same' is the centre of size s1; 'valid' the centre of size s1 - s2 + 1 along the
- * transformed axes (the full, broadcast size along the others).
+ * scipy's `_apply_conv_mode(ret, s1, s2, mode, axes)` with the inputs already in scipy's order:
+ * the window of the full result that `mode` keeps. 'same' is the centre of size s1; 'valid' the
+ * centre of size s1 - s2 + 1 along the transformed axes and the full, broadcast size elsewhere.
  */
-export function applyConvMode(
+export function applyConvModeOnAxes(
   full: readonly number[],
   s1: readonly number[],
   s2: readonly number[],
   mode: ConvMode,
   axes: readonly number[],
-): Window {
+): ConvWindow {
   if (mode === 'full') return { start: full.map(() => 0), shape: [...full] };
   if (mode === 'same') return centered(full, s1);
-  const valid = full.map((n, a) => (axes.includes(a) ? s1[a]! - s2[a]! + 1 : n));
-  return centered(full, valid);
+  return centered(
+    full,
+    full.map((n, a) => (axes.includes(a) ? s1[a]! - s2[a]! + 1 : n)),
+  );
 }

@@ -54,12 +54,13 @@ export class Rfft2Plan {
   /**
    * Spectrum of the real plane `src[srcOffset + r * rowStride + c]` (r < rows, c < cols), placed at
    * the origin of the period and zero elsewhere. Bin b goes to dst[dstOffset + dstStride * b] (re)
-   * and the next double (im).
+   * and dst[dstOffset + dstStride * b + imOffset] (im): imOffset 1 for interleaved pairs.
    */
   forward(
     dst: Float64Array,
     dstOffset: number,
     dstStride: number,
+    imOffset: number,
     src: FloatArray,
     srcOffset: number,
     rows: number,
@@ -100,16 +101,18 @@ export class Rfft2Plan {
       let d = dstOffset + dstStride * j;
       for (let i = 0; i < columnStride; i += 2, d += step) {
         dst[d] = out[i]!;
-        dst[d + 1] = out[i + 1]!;
+        dst[d + imOffset] = out[i + 1]!;
       }
     }
+    transformCounts.forward++;
   }
 
   /**
-   * Inverse of `forward`, scaled by `scale` (1 / (Ph Pw) for the true inverse), written for the
-   * window of rows rowStart.. (rowCount of them) and columns colStart.. (colCount), indices taken
-   * modulo the period, to dst[dstOffset + i * dstRowStride + c]. Only the window's rows are
-   * transformed back. A Float32Array dst rounds each value once, here.
+   * Inverse of `forward` (bins read as `forward` writes them), scaled by `scale` (1 / (Ph Pw) for
+   * the true inverse) plus `addend`, for a window of the period: output row i, column c is period
+   * row rowStart + i * rowStep, column colStart + c * colStep (modulo the period), written to
+   * dst[dstOffset + i * dstRowStride + c]. Only the window's rows are transformed back. A
+   * Float32Array dst rounds each value once, here.
    */
   inverse(
     dst: FloatArray,
@@ -118,11 +121,15 @@ export class Rfft2Plan {
     src: Float64Array,
     srcOffset: number,
     srcStride: number,
+    imOffset: number,
     rowStart: number,
     rowCount: number,
+    rowStep: number,
     colStart: number,
     colCount: number,
+    colStep: number,
     scale: number,
+    addend = 0,
   ): void {
     const { height, width, halfWidth, store, columns, colIn } = this;
     const columnStride = 2 * height;
@@ -133,36 +140,54 @@ export class Rfft2Plan {
       let s = srcOffset + srcStride * j;
       for (let i = 0; i < columnStride; i += 2, s += step) {
         colIn[i] = src[s]!;
-        colIn[i + 1] = -src[s + 1]!;
+        colIn[i + 1] = -src[s + imOffset]!;
       }
       this.colFft.forward(columns[j]!, colIn);
     }
     // Rows: two real rows per complex transform, only the rows of the window.
     const { outA, outB } = this;
-    const r0 = ((rowStart % height) + height) % height;
-    const c0 = ((colStart % width) + width) % width;
+    const r0 = mod(rowStart, height);
+    const c0 = mod(colStart, width);
     for (let i = 0; i < rowCount; i += 2) {
-      const ra = (r0 + i) % height;
+      const ra = (r0 + i * rowStep) % height;
       const hasB = i + 1 < rowCount;
-      const rb = (r0 + i + 1) % height;
+      const rb = (r0 + (i + 1) * rowStep) % height;
       this.rowFft.inversePair(outA, outB, store, 2 * ra, hasB ? store : this.zeros, 2 * rb, columnStride, true);
-      writeRow(dst, dstOffset + i * dstRowStride, outA, c0, colCount, width, scale);
-      if (hasB) writeRow(dst, dstOffset + (i + 1) * dstRowStride, outB, c0, colCount, width, scale);
+      writeRow(dst, dstOffset + i * dstRowStride, outA, c0, colCount, colStep, width, scale, addend);
+      if (hasB) writeRow(dst, dstOffset + (i + 1) * dstRowStride, outB, c0, colCount, colStep, width, scale, addend);
     }
+    transformCounts.inverse++;
   }
 }
 
-function writeRow(dst: FloatArray, offset: number, values: Float64Array, c0: number, count: number, width: number, scale: number): void {
-  if (c0 + count <= width) {
-    for (let k = 0; k < count; k++) dst[offset + k] = values[c0 + k]! * scale;
+function mod(i: number, n: number): number {
+  return ((i % n) + n) % n;
+}
+
+function writeRow(
+  dst: FloatArray,
+  offset: number,
+  values: Float64Array,
+  c0: number,
+  count: number,
+  step: number,
+  width: number,
+  scale: number,
+  addend: number,
+): void {
+  if (step === 1 && c0 + count <= width) {
+    for (let k = 0; k < count; k++) dst[offset + k] = values[c0 + k]! * scale + addend;
     return;
   }
   let c = c0;
   for (let k = 0; k < count; k++) {
-    dst[offset + k] = values[c]! * scale;
-    c = c + 1 === width ? 0 : c + 1;
+    dst[offset + k] = values[c]! * scale + addend;
+    c = (c + step) % width;
   }
 }
+
+/** How many planes the plans have transformed, forward and back (tests count them to prove reuse). */
+export const transformCounts = { forward: 0, inverse: 0 };
 
 const plans = new Map<string, Rfft2Plan>();
 

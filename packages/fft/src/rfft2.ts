@@ -51,7 +51,7 @@ export function rfft2(x: Tensor, s?: readonly [number, number]): HalfSpectrum {
   const useRows = Math.min(rows, height);
   const useCols = Math.min(cols, width);
   for (let p = 0; p < planes; p++) {
-    plan.forward(data, p * plan.bins * 2, 2, src, p * rows * cols, useRows, useCols, cols);
+    plan.forward(data, p * plan.bins * 2, 2, 1, src, p * rows * cols, useRows, useCols, cols);
   }
   return { batchShape, height, width, halfWidth: plan.halfWidth, data };
 }
@@ -75,7 +75,7 @@ export function irfft2(spectrum: HalfSpectrum, dtype: Dtype = 'float64'): Tensor
   const out = arrayFor(dtype, planes * height * width);
   const scale = 1 / (height * width);
   for (let p = 0; p < planes; p++) {
-    plan.inverse(out, p * height * width, width, data, p * plan.bins * 2, 2, 0, height, 0, width, scale);
+    plan.inverse(out, p * height * width, width, data, p * plan.bins * 2, 2, 1, 0, height, 1, 0, width, 1, scale);
   }
   return fromDense(out, [...batchShape, height, width]);
 }

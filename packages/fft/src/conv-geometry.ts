@@ -1,0 +1,73 @@
+/**
+ * Where a batched conv2d sits in the FFT period, derived from core's ConvInfo and nothing else.
+ *
+ * Every operand is placed at the origin of a Ph x Pw period: the input x unpadded, the kernel w
+ * (spread out by the dilation), the output gradient gy (spread out by the stride). Padding is never
+ * materialised: with a period at least H + max(padTop, padBottom) the zeros that padding stands for
+ * are the period's own zeros, reached by wrapping around. Per axis, with ke = d (k - 1) + 1 the
+ * dilated kernel and Ho1 = H + pt + pb - ke + 1 the stride-1 output length:
+ *
+ *   forward      y[i]  = IDFT(X . conj W)  at period index  i s - pt
+ *   grad input   dx[j] = IDFT(GY . W)      at               j + pt
+ *   grad weight  dw[u] = IDFT(conj GY . X) at               u d - pt
+ *
+ * and no index that one of these reads aliases another as long as the period is at least
+ * max(H + max(pt, pb), Ho1, ke). The period is the next power of two (fft.js's sizes) at least that.
+ */
+import type { ConvInfo } from '@convlab/core';
+import { nextPowerOfTwo } from './fftjs.js';
+
+export interface SpectralGeometry {
+  /** Transform period along the rows (a power of two) and along the columns (a power of two >= 2). */
+  periodHeight: number;
+  periodWidth: number;
+  /** Non-redundant bins along the columns: periodWidth / 2 + 1. */
+  halfWidth: number;
+  /** Bins of one spectrum plane: periodHeight x halfWidth. */
+  bins: number;
+  /** The dilated kernel: d (k - 1) + 1. */
+  kernelSpanHeight: number;
+  kernelSpanWidth: number;
+}
+
+function period(n: number, padBefore: number, padAfter: number, span: number): number {
+  const strideOneOut = n + padBefore + padAfter - span + 1;
+  return nextPowerOfTwo(Math.max(n + Math.max(padBefore, padAfter), strideOneOut, span));
+}
+
+export function spectralGeometry(info: ConvInfo): SpectralGeometry {
+  const kernelSpanHeight = info.dilationHeight * (info.kernelHeight - 1) + 1;
+  const kernelSpanWidth = info.dilationWidth * (info.kernelWidth - 1) + 1;
+  const periodHeight = period(info.inHeight, info.padTop, info.padBottom, kernelSpanHeight);
+  const periodWidth = Math.max(2, period(info.inWidth, info.padLeft, info.padRight, kernelSpanWidth));
+  const halfWidth = periodWidth / 2 + 1;
+  return { periodHeight, periodWidth, halfWidth, bins: periodHeight * halfWidth, kernelSpanHeight, kernelSpanWidth };
+}
+
+export function sameGeometry(a: SpectralGeometry, b: SpectralGeometry): boolean {
+  return a.periodHeight === b.periodHeight && a.periodWidth === b.periodWidth;
+}
+
+/**
+ * Copies a rows x cols plane into `out` spread out by (rowStep, colStep), zeros between, and
+ * returns the spread plane's size: how a dilated kernel or a strided output gradient is placed.
+ */
+export function spreadInto(
+  out: Float64Array,
+  src: ArrayLike<number>,
+  offset: number,
+  rows: number,
+  cols: number,
+  rowStep: number,
+  colStep: number,
+): [number, number] {
+  const spreadRows = (rows - 1) * rowStep + 1;
+  const spreadCols = (cols - 1) * colStep + 1;
+  out.fill(0, 0, spreadRows * spreadCols);
+  for (let r = 0; r < rows; r++) {
+    const to = r * rowStep * spreadCols;
+    const from = offset + r * cols;
+    for (let c = 0; c < cols; c++) out[to + c * colStep] = src[from + c]!;
+  }
+  return [spreadRows, spreadCols];
+}

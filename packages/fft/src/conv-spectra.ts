@@ -1,0 +1,154 @@
+/**
+ * The spectra of a batched conv2d's operands: values a caller can keep and reuse.
+ *
+ * Each is bin-major, so that the pointwise stage is one small matrix product per frequency bin
+ * with every sample in it. Per bin, a complex matrix Z is stored as the real matrix [Re Z | Im Z]
+ * (per group: the group's real parts, then its imaginary parts), which turns every complex matrix
+ * product into one real GEMM (core's `gemmInto`):
+ *
+ *   input   X  [bin][n][group][Re Cg | Im Cg]       the N x C matrix of each bin
+ *   grad    GY [bin][n][group][Re Kg | Im Kg]       the N x K matrix of each bin
+ *   weight  M  [bin][group][2 Kg][2 Cg] = [[Re W, Im W], [-Im W, Re W]] for the Kg x Cg block W
+ *
+ * With those, per bin and group: Y = X conj(W)^T is [Re Y | Im Y] = [Re X | Im X] M^T, and
+ * dX = GY W is [Re GY | Im GY] M (see conv-products.ts).
+ */
+import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
+import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';
+import { rfft2Plan } from './rfft2-plan.js';
+
+interface SpectrumBase {
+  /** The shapes it belongs to: a spectrum is only combined with spectra of the same ConvInfo sizes. */
+  readonly info: ConvInfo;
+  readonly geometry: SpectralGeometry;
+  /** The dtype of the tensor it was computed from (products are float32 only when every operand was). */
+  readonly dtype: Dtype;
+  /** The bins, float64, laid out as the module comment says (`length` may exceed what they need). */
+  readonly data: Float64Array;
+}
+
+/** The spectrum of a batch of inputs x [N, C, H, W]: per bin an N x C complex matrix. */
+export interface InputSpectrum extends SpectrumBase {
+  readonly kind: 'input';
+}
+/** The spectrum of the weights w [K, C/groups, kh, kw]: per bin and group a Kg x Cg complex matrix. */
+export interface WeightSpectrum extends SpectrumBase {
+  readonly kind: 'weight';
+}
+/** The spectrum of an output gradient gy [N, K, Ho, Wo]: per bin an N x K complex matrix. */
+export interface GradSpectrum extends SpectrumBase {
+  readonly kind: 'grad';
+}
+export type ConvSpectrum = InputSpectrum | WeightSpectrum | GradSpectrum;
+
+/** Doubles each spectrum needs. */
+export function spectrumLength(kind: ConvSpectrum['kind'], info: ConvInfo, geometry: SpectralGeometry): number {
+  const perBin =
+    kind === 'input'
+      ? 2 * info.batch * info.inChannels
+      : kind === 'grad'
+        ? 2 * info.batch * info.outChannels
+        : 4 * info.outChannels * info.inChannelsPerGroup;
+  return geometry.bins * perBin;
+}
+
+function buffer(kind: ConvSpectrum['kind'], info: ConvInfo, geometry: SpectralGeometry, reuse?: Float64Array): Float64Array {
+  const length = spectrumLength(kind, info, geometry);
+  return reuse && reuse.length >= length ? reuse : new Float64Array(length);
+}
+
+/**
+ * Transforms planes [count][rows][cols] of `src` into bin-major rows: plane p's bins go to
+ * `dst[offsetOf(p) + binStride * bin]`, imaginary parts `imOffset` further on. `rowStep`/`colStep`
+ * spread a plane out first (dilation, stride).
+ */
+function transformPlanes(
+  dst: Float64Array,
+  binStride: number,
+  imOffset: number,
+  offsetOf: (p: number) => number,
+  src: FloatArray,
+  count: number,
+  rows: number,
+  cols: number,
+  rowStep: number,
+  colStep: number,
+  geometry: SpectralGeometry,
+): void {
+  const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
+  const plane = rows * cols;
+  if (rowStep === 1 && colStep === 1) {
+    for (let p = 0; p < count; p++) plan.forward(dst, offsetOf(p), binStride, imOffset, src, p * plane, rows, cols, cols);
+    return;
+  }
+  const spread = scratch('float64', 'fft:spread', ((rows - 1) * rowStep + 1) * ((cols - 1) * colStep + 1));
+  for (let p = 0; p < count; p++) {
+    const [r, c] = spreadInto(spread, src, p * plane, rows, cols, rowStep, colStep);
+    plan.forward(dst, offsetOf(p), binStride, imOffset, spread, 0, r, c, c);
+  }
+}
+
+/** The spectrum of x [N, C, H, W] (contiguous data), into `reuse` when it is large enough. */
+export function inputSpectrumOf(x: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): InputSpectrum {
+  const geometry = spectralGeometry(info);
+  const data = buffer('input', info, geometry, reuse);
+  const { batch, inChannels: C, inChannelsPerGroup: Cg, inHeight, inWidth } = info;
+  // Plane p = n C + c sits in row n, at group g's real block plus c's place in its group.
+  const offsetOf = (p: number) => {
+    const n = Math.floor(p / C);
+    const c = p - n * C;
+    return 2 * n * C + 2 * Cg * Math.floor(c / Cg) + (c % Cg);
+  };
+  transformPlanes(data, 2 * batch * C, Cg, offsetOf, x, batch * C, inHeight, inWidth, 1, 1, geometry);
+  return { kind: 'input', info, geometry, dtype, data };
+}
+
+/** The spectrum of gy [N, K, Ho, Wo] (contiguous data), spread by the stride, into `reuse` when large enough. */
+export function gradSpectrumOf(gy: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): GradSpectrum {
+  const geometry = spectralGeometry(info);
+  const data = buffer('grad', info, geometry, reuse);
+  const { batch, outChannels: K, outChannelsPerGroup: Kg, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const offsetOf = (p: number) => {
+    const n = Math.floor(p / K);
+    const k = p - n * K;
+    return 2 * n * K + 2 * Kg * Math.floor(k / Kg) + (k % Kg);
+  };
+  transformPlanes(data, 2 * batch * K, Kg, offsetOf, gy, batch * K, outHeight, outWidth, strideHeight, strideWidth, geometry);
+  return { kind: 'grad', info, geometry, dtype, data };
+}
+
+/** The spectrum of w [K, Cg, kh, kw] (contiguous data), spread by the dilation, as the matrices M. */
+export function weightSpectrumOf(w: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): WeightSpectrum {
+  const geometry = spectralGeometry(info);
+  const data = buffer('weight', info, geometry, reuse);
+  const { outChannels: K, outChannelsPerGroup: Kg, inChannelsPerGroup: Cg, groups } = info;
+  // First the plain spectra, [bin][k][Re Cg | Im Cg]: these are the top halves of the Ms.
+  const rowLength = 2 * Cg;
+  const perBin = K * rowLength;
+  const plain = scratch('float64', 'fft:weightPlain', geometry.bins * perBin);
+  const offsetOf = (p: number) => {
+    const k = Math.floor(p / Cg);
+    return k * rowLength + (p - k * Cg);
+  };
+  transformPlanes(plain, perBin, Cg, offsetOf, w, K * Cg, info.kernelHeight, info.kernelWidth, info.dilationHeight, info.dilationWidth, geometry);
+  const blockSize = 2 * Kg * rowLength;
+  for (let f = 0; f < geometry.bins; f++) {
+    for (let g = 0; g < groups; g++) {
+      const block = (f * groups + g) * blockSize;
+      for (let kl = 0; kl < Kg; kl++) {
+        const from = f * perBin + (g * Kg + kl) * rowLength;
+        const top = block + kl * rowLength;
+        const bottom = block + (Kg + kl) * rowLength;
+        for (let c = 0; c < Cg; c++) {
+          const re = plain[from + c]!;
+          const im = plain[from + Cg + c]!;
+          data[top + c] = re;
+          data[top + Cg + c] = im;
+          data[bottom + c] = -im;
+          data[bottom + Cg + c] = re;
+        }
+      }
+    }
+  }
+  return { kind: 'weight', info, geometry, dtype, data };
+}

@@ -1,0 +1,335 @@
+/**
+ * Batched spectral conv2d and its gradients, NCHW, with spectra a caller can keep: the weights'
+ * spectrum is computed once per batch and serves every sample, the forward input's spectrum is kept
+ * for the weight gradient, and the output gradient's spectrum serves both backward products.
+ *
+ * Three layers, thinnest last:
+ *   - spectra:   `inputSpectrum(x, info)`, `weightSpectrum(w, info)`, `gradSpectrum(gy, info)`
+ *   - products:  `conv2dFromSpectra`, `conv2dGradInputFromSpectra`, `conv2dGradWeightFromSpectra`
+ *   - `SpectralConv2d`, a plan that keeps the spectra of its last forward pass and its buffers, and
+ *     the pure functions `fftConv2d`, `fftConv2dGradInput`, `fftConv2dGradWeight` (core's signatures).
+ * Every size comes from core's `convInfo`.
+ */
+import {
+  arrayFor,
+  checkTensor,
+  conv2dGradBias,
+  convInfo,
+  dense,
+  dtypeOf,
+  fromDense,
+  outputShape,
+  type Conv2dOptions,
+  type ConvInfo,
+  type Dtype,
+  type Tensor,
+} from '@convlab/core';
+import { sameGeometry } from './conv-geometry.js';
+import { forwardProductInto, gradInputProductInto, gradWeightProductInto } from './conv-products.js';
+import {
+  gradSpectrumOf,
+  inputSpectrumOf,
+  weightSpectrumOf,
+  type ConvSpectrum,
+  type GradSpectrum,
+  type InputSpectrum,
+  type WeightSpectrum,
+} from './conv-spectra.js';
+
+const float32Only = (...dtypes: Dtype[]): Dtype => (dtypes.every((d) => d === 'float32') ? 'float32' : 'float64');
+
+function shapesText(info: ConvInfo): string {
+  const x = [info.batch, info.inChannels, info.inHeight, info.inWidth];
+  const w = [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth];
+  return `input [${x.join(', ')}], weight [${w.join(', ')}]`;
+}
+
+/** The weight shape [K, C/groups, kh, kw] a ConvInfo describes. */
+function weightShapeOf(info: ConvInfo): number[] {
+  return [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth];
+}
+
+/** The input shape [N, C, H, W] a ConvInfo describes. */
+function inputShapeOf(info: ConvInfo): number[] {
+  return [info.batch, info.inChannels, info.inHeight, info.inWidth];
+}
+
+const SIZE_FIELDS: Array<keyof ConvInfo> = [
+  'inChannels',
+  'inHeight',
+  'inWidth',
+  'outChannels',
+  'groups',
+  'kernelHeight',
+  'kernelWidth',
+  'strideHeight',
+  'strideWidth',
+  'dilationHeight',
+  'dilationWidth',
+  'padTop',
+  'padBottom',
+  'padLeft',
+  'padRight',
+];
+
+/** Two spectra combine only when they describe the same convolution (the batch too, unless one is the weights'). */
+function checkPair(who: string, a: ConvSpectrum, b: ConvSpectrum): void {
+  const differs = SIZE_FIELDS.filter((field) => a.info[field] !== b.info[field]);
+  if (a.kind !== 'weight' && b.kind !== 'weight' && a.info.batch !== b.info.batch) differs.push('batch');
+  if (differs.length > 0 || !sameGeometry(a.geometry, b.geometry)) {
+    throw new Error(
+      `${who}: the ${a.kind} spectrum (${shapesText(a.info)}) and the ${b.kind} spectrum (${shapesText(b.info)}) ` +
+        `belong to different convolutions (${differs.join(', ') || 'period'} differ)`,
+    );
+  }
+}
+
+function checkKind<K extends ConvSpectrum['kind']>(who: string, s: unknown, kind: K): asserts s is Extract<ConvSpectrum, { kind: K }> {
+  const spectrum = s as ConvSpectrum | undefined;
+  if (!spectrum || typeof spectrum !== 'object' || spectrum.kind !== kind) {
+    const got = spectrum && typeof spectrum === 'object' && 'kind' in spectrum ? `a ${String(spectrum.kind)} spectrum` : typeof s;
+    throw new Error(`${who}: expected the ${kind} spectrum, got ${got}`);
+  }
+}
+
+function checkShape(who: string, name: string, shape: readonly number[], want: readonly number[], info: ConvInfo): void {
+  if (shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
+    throw new Error(`${who}: ${name} has shape [${shape.join(', ')}], but conv2d of ${shapesText(info)} needs [${want.join(', ')}]`);
+  }
+}
+
+function checkShapeArgument(shape: unknown, who: string, name: string): asserts shape is readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) {
+    throw new Error(`${who}: ${name} must be an array of 4 numbers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+function checkBias(who: string, b: Tensor | null | undefined, info: ConvInfo): Tensor | null {
+  if (b === undefined || b === null) return null;
+  checkTensor(b, who, 'bias', [1]);
+  if (b.shape[0] !== info.outChannels) {
+    throw new Error(`${who}: bias has ${b.shape[0]} elements, but the weight has ${info.outChannels} output channels`);
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spectra
+
+/** The spectrum of x [N, C, H, W] for the convolution `info` describes (float64 bins, fresh buffer). */
+export function inputSpectrum(x: Tensor, info: ConvInfo): InputSpectrum {
+  checkTensor(x, 'inputSpectrum', 'input', [4]);
+  checkShape('inputSpectrum', 'input', x.shape, inputShapeOf(info), info);
+  return inputSpectrumOf(dense(x).data, dtypeOf(x), info);
+}
+
+/** The spectrum of w [K, C/groups, kh, kw] for the convolution `info` describes; it serves any batch size. */
+export function weightSpectrum(w: Tensor, info: ConvInfo): WeightSpectrum {
+  checkTensor(w, 'weightSpectrum', 'weight', [4]);
+  checkShape('weightSpectrum', 'weight', w.shape, weightShapeOf(info), info);
+  return weightSpectrumOf(dense(w).data, dtypeOf(w), info);
+}
+
+/** The spectrum of an output gradient gy [N, K, Ho, Wo] for the convolution `info` describes. */
+export function gradSpectrum(gy: Tensor, info: ConvInfo): GradSpectrum {
+  checkTensor(gy, 'gradSpectrum', 'gy', [4]);
+  checkShape('gradSpectrum', 'gy', gy.shape, outputShape(info), info);
+  return gradSpectrumOf(dense(gy).data, dtypeOf(gy), info);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products
+
+/** conv2d(x, w) + b [N, K, Ho, Wo] from the spectra of x and w. float32 when x, w (and b) were. */
+export function conv2dFromSpectra(xs: InputSpectrum, ws: WeightSpectrum, b?: Tensor | null): Tensor {
+  const who = 'conv2dFromSpectra';
+  checkKind(who, xs, 'input');
+  checkKind(who, ws, 'weight');
+  checkPair(who, xs, ws);
+  const bias = checkBias(who, b, xs.info);
+  const dtype = bias === null ? float32Only(xs.dtype, ws.dtype) : float32Only(xs.dtype, ws.dtype, dtypeOf(bias));
+  const shape = outputShape(xs.info);
+  const out = arrayFor(dtype, shape[0] * shape[1] * shape[2] * shape[3]);
+  forwardProductInto(out, xs, ws, bias === null ? null : dense(bias).data);
+  return fromDense(out, shape);
+}
+
+/** dL/dx [N, C, H, W] from the spectra of gy and w. */
+export function conv2dGradInputFromSpectra(gs: GradSpectrum, ws: WeightSpectrum): Tensor {
+  const who = 'conv2dGradInputFromSpectra';
+  checkKind(who, gs, 'grad');
+  checkKind(who, ws, 'weight');
+  checkPair(who, gs, ws);
+  const { info } = gs;
+  const gx = arrayFor(float32Only(gs.dtype, ws.dtype), info.batch * info.inChannels * info.inHeight * info.inWidth);
+  gradInputProductInto(gx, gs, ws);
+  return fromDense(gx, inputShapeOf(info));
+}
+
+/** dL/dw [K, C/groups, kh, kw] from the spectra of x and gy, summed over the batch. */
+export function conv2dGradWeightFromSpectra(xs: InputSpectrum, gs: GradSpectrum): Tensor {
+  const who = 'conv2dGradWeightFromSpectra';
+  checkKind(who, xs, 'input');
+  checkKind(who, gs, 'grad');
+  checkPair(who, xs, gs);
+  const { info } = xs;
+  const shape = weightShapeOf(info);
+  const gw = arrayFor(float32Only(xs.dtype, gs.dtype), shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+  gradWeightProductInto(gw, xs, gs);
+  return fromDense(gw, shape);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+/** What `SpectralConv2d.backward` returns: the gradients asked for. */
+export interface Conv2dGradients {
+  gradInput?: Tensor;
+  gradWeight?: Tensor;
+  gradBias?: Tensor;
+}
+
+/**
+ * A spectral conv2d for one set of options (stride, padding, dilation, groups), as a layer uses
+ * it: `forward(x, w, b)` transforms the weights once for the whole batch and keeps both spectra;
+ * `backward(gy)` transforms gy once and forms both gradients from it and the kept spectra.
+ *
+ * Spectra the plan computes live in its own buffers, reused from call to call: `plan.input`,
+ * `plan.weight` and a `gradSpectrum(gy)` result stay valid until the plan computes the next
+ * spectrum of the same kind. Use the free functions (`inputSpectrum`, ...) for spectra to keep
+ * longer. Input shapes may change between calls (a smaller last batch, another image size).
+ */
+export class SpectralConv2d {
+  /** The spectra of the last forward pass (null before the first). */
+  input: InputSpectrum | null = null;
+  weight: WeightSpectrum | null = null;
+  /** How many spectra this plan has computed, by kind: one weight spectrum per forward pass, however large the batch. */
+  readonly counts = { input: 0, weight: 0, grad: 0 };
+  private inputBuffer?: Float64Array;
+  private weightBuffer?: Float64Array;
+  private gradBuffer?: Float64Array;
+
+  constructor(readonly options: Conv2dOptions = {}) {}
+
+  /** The ConvInfo of the last forward pass. */
+  get info(): ConvInfo | null {
+    return this.input?.info ?? null;
+  }
+
+  /**
+   * conv2d(x, w) + b [N, K, Ho, Wo]. `w` is a weight tensor (transformed here, once for the whole
+   * batch) or a weight spectrum computed earlier for the same shapes (then nothing is transformed
+   * for the weights at all).
+   */
+  forward(x: Tensor, w: Tensor | WeightSpectrum, b?: Tensor | null): Tensor {
+    const who = 'SpectralConv2d.forward';
+    checkTensor(x, who, 'input');
+    const isSpectrum = (w as WeightSpectrum | undefined)?.kind === 'weight';
+    if (!isSpectrum) checkTensor(w, who, 'weight');
+    const wShape = isSpectrum ? weightShapeOf((w as WeightSpectrum).info) : (w as Tensor).shape;
+    const info = convInfo(x.shape, wShape, this.options, who);
+    checkBias(who, b, info);
+    const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info, this.inputBuffer);
+    this.inputBuffer = xs.data;
+    this.counts.input++;
+    let ws: WeightSpectrum;
+    if (isSpectrum) {
+      ws = w as WeightSpectrum;
+    } else {
+      ws = weightSpectrumOf(dense(w as Tensor).data, dtypeOf(w as Tensor), info, this.weightBuffer);
+      this.weightBuffer = ws.data;
+      this.counts.weight++;
+    }
+    this.input = xs;
+    this.weight = ws;
+    return conv2dFromSpectra(xs, ws, b);
+  }
+
+  /** The spectrum of gy for the last forward pass's shapes, in the plan's buffer. */
+  gradSpectrum(gy: Tensor): GradSpectrum {
+    const who = 'SpectralConv2d.gradSpectrum';
+    const info = this.requireForward(who);
+    checkTensor(gy, who, 'gy', [4]);
+    checkShape(who, 'gy', gy.shape, outputShape(info), info);
+    const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info, this.gradBuffer);
+    this.gradBuffer = gs.data;
+    this.counts.grad++;
+    return gs;
+  }
+
+  /** dL/dx [N, C, H, W] with the weights' spectrum kept from forward. */
+  gradInput(gy: Tensor | GradSpectrum): Tensor {
+    this.requireForward('SpectralConv2d.gradInput');
+    return conv2dGradInputFromSpectra(this.toGradSpectrum(gy), this.weight!);
+  }
+
+  /** dL/dw [K, C/groups, kh, kw] with the input's spectrum kept from forward. */
+  gradWeight(gy: Tensor | GradSpectrum): Tensor {
+    this.requireForward('SpectralConv2d.gradWeight');
+    return conv2dGradWeightFromSpectra(this.input!, this.toGradSpectrum(gy));
+  }
+
+  /**
+   * The gradients of the last forward pass for the output gradient gy: gy is transformed once and
+   * its spectrum serves both products. `wants` skips what a caller does not need (a first layer
+   * needs no gradInput).
+   */
+  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}): Conv2dGradients {
+    const gs = this.gradSpectrum(gy);
+    const out: Conv2dGradients = {};
+    if (wants.input ?? true) out.gradInput = conv2dGradInputFromSpectra(gs, this.weight!);
+    if (wants.weight ?? true) out.gradWeight = conv2dGradWeightFromSpectra(this.input!, gs);
+    if (wants.bias ?? true) out.gradBias = conv2dGradBias(gy);
+    return out;
+  }
+
+  private toGradSpectrum(gy: Tensor | GradSpectrum): GradSpectrum {
+    return (gy as GradSpectrum).kind === 'grad' ? (gy as GradSpectrum) : this.gradSpectrum(gy as Tensor);
+  }
+
+  private requireForward(who: string): ConvInfo {
+    if (!this.input || !this.weight) throw new Error(`${who}: call forward first; the gradients reuse its spectra`);
+    return this.input.info;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure functions with core's signatures
+
+/** `conv2d(x, w, b, options)` through the FFT: x [N, C, H, W], w [K, C/groups, kh, kw] -> [N, K, Ho, Wo]. */
+export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const who = 'fftConv2d';
+  checkTensor(x, who, 'input');
+  checkTensor(w, who, 'weight');
+  const info = convInfo(x.shape, w.shape, options, who);
+  checkBias(who, b, info);
+  const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info);
+  const ws = weightSpectrumOf(dense(w).data, dtypeOf(w), info);
+  return conv2dFromSpectra(xs, ws, b);
+}
+
+/** `conv2dGradInput(gy, w, xShape, options)` through the FFT: dL/dx [N, C, H, W]. */
+export function fftConv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  const who = 'fftConv2dGradInput';
+  checkTensor(gy, who, 'gy');
+  checkTensor(w, who, 'weight');
+  checkShapeArgument(xShape, who, 'xShape');
+  const info = convInfo(xShape, w.shape, options, who);
+  checkShape(who, 'gy', gy.shape, outputShape(info), info);
+  const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info);
+  const ws = weightSpectrumOf(dense(w).data, dtypeOf(w), info);
+  return conv2dGradInputFromSpectra(gs, ws);
+}
+
+/** `conv2dGradWeight(x, gy, wShape, options)` through the FFT: dL/dw [K, C/groups, kh, kw]. */
+export function fftConv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+  const who = 'fftConv2dGradWeight';
+  checkTensor(x, who, 'input');
+  checkTensor(gy, who, 'gy');
+  checkShapeArgument(wShape, who, 'wShape');
+  const info = convInfo(x.shape, wShape, options, who);
+  checkShape(who, 'gy', gy.shape, outputShape(info), info);
+  const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info);
+  const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info);
+  return conv2dGradWeightFromSpectra(xs, gs);
+}

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import {
+  conv2d,
+  conv2dGradBias,
+  conv2dGradInput,
+  conv2dGradWeight,
+  convInfo,
+  tensor,
+  type Conv2dOptions,
+  type Dtype,
+  type Tensor,
+} from '@convlab/core';
+import {
+  SpectralConv2d,
+  conv2dFromSpectra,
+  conv2dGradWeightFromSpectra,
+  fftConv2d,
+  fftConv2dGradInput,
+  fftConv2dGradWeight,
+  gradSpectrum,
+  inputSpectrum,
+  spectralGeometry,
+  transformCounts,
+  weightSpectrum,
+} from '@convlab/fft';
+import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
+
+function randomTensor(random: () => number, shape: number[], dtype: Dtype): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = randomValues(random, n);
+  return tensor(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), shape);
+}
+
+interface ParityCase {
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  opts?: Conv2dOptions;
+}
+
+/** FFT results against core's direct kernels, forward and both gradients, relative to the largest magnitude. */
+function expectParity({ x: xShape, w: wShape, opts = {} }: ParityCase, dtype: Dtype, seed: number): void {
+  const random = seededRandom(seed);
+  const x = randomTensor(random, xShape, dtype);
+  const w = randomTensor(random, wShape, dtype);
+  const b = randomTensor(random, [wShape[0]], dtype);
+  const direct = { ...opts, method: 'direct' as const };
+  const rel = dtype === 'float64' ? 1e-10 : 1e-5;
+  const y = fftConv2d(x, w, b, opts);
+  const yRef = conv2d(x, w, b, direct);
+  expect(y.shape).toEqual(yRef.shape);
+  expect(y.data).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
+  expectClose(y.data, yRef.data, { rel });
+  const gy = randomTensor(random, yRef.shape, dtype);
+  expectClose(fftConv2dGradInput(gy, w, xShape, opts).data, conv2dGradInput(gy, w, xShape, direct).data, { rel });
+  expectClose(fftConv2dGradWeight(x, gy, wShape, opts).data, conv2dGradWeight(x, gy, wShape, direct).data, { rel });
+  // The plan gives the same numbers through its kept spectra.
+  const plan = new SpectralConv2d(opts);
+  expectClose(plan.forward(x, w, b).data, yRef.data, { rel });
+  const grads = plan.backward(gy);
+  expectClose(grads.gradInput!.data, conv2dGradInput(gy, w, xShape, direct).data, { rel });
+  expectClose(grads.gradWeight!.data, conv2dGradWeight(x, gy, wShape, direct).data, { rel });
+  expectClose(grads.gradBias!.data, conv2dGradBias(gy).data, { rel: 1e-12 });
+}
+
+const cases: ParityCase[] = [
+  { x: [2, 1, 28, 28], w: [20, 1, 5, 5] },
+  { x: [2, 20, 12, 12], w: [50, 20, 5, 5] },
+  { x: [3, 2, 7, 9], w: [4, 2, 3, 2] },
+  { x: [2, 3, 6, 5], w: [2, 3, 4, 4], opts: { padding: 'same' } },
+  { x: [2, 2, 5, 8], w: [3, 2, 3, 3], opts: { padding: [2, 1] } },
+  { x: [1, 1, 4, 4], w: [2, 1, 1, 1], opts: { padding: 3 } },
+  { x: [2, 4, 9, 7], w: [6, 2, 3, 3], opts: { groups: 2, padding: 1 } },
+  { x: [2, 3, 11, 9], w: [4, 3, 3, 3], opts: { stride: 2, padding: 1 } },
+  { x: [2, 2, 10, 12], w: [3, 2, 3, 2], opts: { stride: [3, 2], floor: true } },
+  { x: [2, 2, 11, 11], w: [3, 2, 3, 3], opts: { dilation: 2, padding: 2 } },
+  { x: [1, 3, 1, 17], w: [2, 3, 1, 4] },
+  { x: [2, 1, 15, 1], w: [1, 1, 4, 1], opts: { padding: [1, 0] } },
+  { x: [1, 2, 64, 64], w: [2, 2, 15, 15] },
+  { x: [2, 6, 8, 8], w: [6, 1, 3, 3], opts: { groups: 6, padding: 'same' } },
+];
+
+describe('spectral conv2d agrees with core (forward, grad input, grad weight)', () => {
+  cases.forEach((c, i) => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      it(`x [${c.x}] w [${c.w}] ${JSON.stringify(c.opts ?? {})} ${dtype}`, () => expectParity(c, dtype, 100 + i));
+    }
+  });
+
+  it('random shapes', () => {
+    const random = seededRandom(7);
+    const pick = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+    for (let trial = 0; trial < 8; trial++) {
+      const groups = pick(1, 2);
+      const cg = pick(1, 3);
+      const kg = pick(1, 3);
+      const kh = pick(1, 4);
+      const kw = pick(1, 4);
+      const opts: Conv2dOptions = { groups, padding: [pick(0, 2), pick(0, 2)] };
+      const x: ParityCase['x'] = [pick(1, 3), cg * groups, pick(kh, 13), pick(kw, 13)];
+      const w: ParityCase['w'] = [kg * groups, cg, kh, kw];
+      expectParity({ x, w, opts }, 'float64', 1000 + trial);
+    }
+  });
+
+  it('takes non-contiguous views', () => {
+    const random = seededRandom(11);
+    const big = randomTensor(random, [2, 3, 10, 9], 'float64');
+    const x = big.hi(2, 3, 9, 9).lo(0, 0, 1, 0).transpose(0, 1, 3, 2) as Tensor;
+    expect(x.shape).toEqual([2, 3, 9, 8]);
+    const w = randomTensor(random, [2, 3, 3, 3], 'float64');
+    const copy = tensor(Float64Array.from({ length: x.size }, (_, i) => x.get(Math.floor(i / 216), Math.floor(i / 72) % 3, Math.floor(i / 8) % 9, i % 8)), x.shape);
+    expect(Array.from(fftConv2d(x, w).data)).toEqual(Array.from(fftConv2d(copy, w).data));
+    expectClose(fftConv2d(x, w).data, conv2d(copy, w, null, { method: 'direct' }).data, { rel: 1e-10 });
+  });
+});
+
+describe('the spectra are reused', () => {
+  const random = seededRandom(5);
+  const [N, C, K] = [6, 3, 4];
+  const x = randomTensor(random, [N, C, 10, 10], 'float64');
+  const w = randomTensor(random, [K, C, 3, 3], 'float64');
+  const gy = randomTensor(random, [N, K, 8, 8], 'float64');
+
+  it('the weights are transformed once per batch, not once per sample', () => {
+    const plan = new SpectralConv2d();
+    const before = { ...transformCounts };
+    plan.forward(x, w);
+    expect(plan.counts).toEqual({ input: 1, weight: 1, grad: 0 });
+    // N*C input planes and K*C weight planes forward; N*K output planes back.
+    expect(transformCounts.forward - before.forward).toBe(N * C + K * C);
+    expect(transformCounts.inverse - before.inverse).toBe(N * K);
+  });
+
+  it('backward transforms gy once and nothing else forward: the input and weight spectra come from forward', () => {
+    const plan = new SpectralConv2d();
+    plan.forward(x, w);
+    const before = { ...transformCounts };
+    const grads = plan.backward(gy);
+    expect(plan.counts).toEqual({ input: 1, weight: 1, grad: 1 });
+    expect(transformCounts.forward - before.forward).toBe(N * K);
+    expect(transformCounts.inverse - before.inverse).toBe(N * C + K * C);
+    expectClose(grads.gradInput!.data, conv2dGradInput(gy, w, x.shape, { method: 'direct' }).data, { rel: 1e-10 });
+    expectClose(grads.gradWeight!.data, conv2dGradWeight(x, gy, w.shape, { method: 'direct' }).data, { rel: 1e-10 });
+  });
+
+  it('gradInput and gradWeight share one gy spectrum when given it', () => {
+    const plan = new SpectralConv2d();
+    plan.forward(x, w);
+    const gs = plan.gradSpectrum(gy);
+    const before = { ...transformCounts };
+    plan.gradInput(gs);
+    plan.gradWeight(gs);
+    expect(transformCounts.forward - before.forward).toBe(0);
+    expect(plan.counts.grad).toBe(1);
+  });
+
+  it('a kept weight spectrum serves batch after batch with no weight transform', () => {
+    const info = convInfo(x.shape, w.shape);
+    const ws = weightSpectrum(w, info);
+    const plan = new SpectralConv2d();
+    for (const batch of [x, randomTensor(random, [2, C, 10, 10], 'float64')]) {
+      const y = plan.forward(batch, ws);
+      expectClose(y.data, conv2d(batch, w, null, { method: 'direct' }).data, { rel: 1e-10 });
+    }
+    expect(plan.counts.weight).toBe(0);
+    expect(plan.counts.input).toBe(2);
+  });
+
+  it('the free functions compose: spectra once, products from them', () => {
+    const info = convInfo(x.shape, w.shape);
+    const xs = inputSpectrum(x, info);
+    const gs = gradSpectrum(gy, info);
+    expectClose(conv2dFromSpectra(xs, weightSpectrum(w, info)).data, conv2d(x, w, null, { method: 'direct' }).data, { rel: 1e-10 });
+    expectClose(conv2dGradWeightFromSpectra(xs, gs).data, conv2dGradWeight(x, gy, w.shape, { method: 'direct' }).data, { rel: 1e-10 });
+  });
+});
+
+describe('geometry', () => {
+  it('pads to the next power of two at least H + max(pad), the stride-1 output and the kernel', () => {
+    expect(spectralGeometry(convInfo([1, 1, 28, 28], [1, 1, 5, 5]))).toMatchObject({ periodHeight: 32, periodWidth: 32, bins: 32 * 17 });
+    expect(spectralGeometry(convInfo([1, 1, 12, 12], [1, 1, 5, 5]))).toMatchObject({ periodHeight: 16, periodWidth: 16, bins: 144 });
+    // 'same' 5x5 on 28: 28 + 2 = 30 -> 32; 1x1 kernel with padding 3 on 4: output 10 -> 16.
+    expect(spectralGeometry(convInfo([1, 1, 28, 28], [1, 1, 5, 5], { padding: 'same' })).periodHeight).toBe(32);
+    expect(spectralGeometry(convInfo([1, 1, 4, 4], [1, 1, 1, 1], { padding: 3 })).periodHeight).toBe(16);
+  });
+});
+
+describe('non-finite values', () => {
+  it('propagate as IEEE arithmetic makes them, sample by sample, without an error', () => {
+    const random = seededRandom(9);
+    const x = randomTensor(random, [2, 2, 6, 6], 'float64');
+    const w = randomTensor(random, [3, 2, 3, 3], 'float64');
+    x.set(0, 1, 2, 2, NaN);
+    const y = fftConv2d(x, w);
+    const perSample = 3 * 4 * 4;
+    // Every bin of sample 0's spectrum holds the NaN, so all of sample 0's outputs are NaN ...
+    expect(Array.from(y.data.subarray(0, perSample)).every(Number.isNaN)).toBe(true);
+    // ... and the other sample, whose spectrum never meets it, is untouched.
+    expectClose(y.data.subarray(perSample), conv2d(x, w, null, { method: 'direct' }).data.subarray(perSample), { rel: 1e-10 });
+    const wInf = randomTensor(random, [3, 2, 3, 3], 'float64');
+    wInf.set(1, 0, 0, 0, Infinity);
+    const yInf = fftConv2d(x, wInf);
+    expect(Array.from(yInf.data).some(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('bad input is a clear error', () => {
+  const x = tensor(new Float64Array(2 * 3 * 8 * 8), [2, 3, 8, 8]);
+  const w = tensor(new Float64Array(4 * 3 * 3 * 3), [4, 3, 3, 3]);
+  it('channel mismatch', () => {
+    expect(() => fftConv2d(x, tensor(new Float64Array(4 * 2 * 9), [4, 2, 3, 3]))).toThrow(/fftConv2d: channel mismatch: input has 3 channels/);
+  });
+  it('the filter does not fit', () => {
+    expect(() => fftConv2d(x, tensor(new Float64Array(4 * 3 * 81), [4, 3, 9, 9]))).toThrow(/fftConv2d: the filter does not fit/);
+  });
+  it('wrong ranks', () => {
+    expect(() => fftConv2d(tensor(new Float64Array(64), [8, 8]), w)).toThrow(/fftConv2d: input must be 4-D/);
+  });
+  it('a bias of the wrong length', () => {
+    expect(() => fftConv2d(x, w, tensor([1, 2, 3]))).toThrow(/fftConv2d: bias has 3 elements, but the weight has 4 output channels/);
+  });
+  it('a gradient of the wrong shape', () => {
+    const gy = tensor(new Float64Array(2 * 4 * 5 * 5), [2, 4, 5, 5]);
+    expect(() => fftConv2dGradInput(gy, w, x.shape)).toThrow(/fftConv2dGradInput: gy has shape \[2, 4, 5, 5\], but conv2d of input \[2, 3, 8, 8\], weight \[4, 3, 3, 3\] needs \[2, 4, 6, 6\]/);
+    expect(() => fftConv2dGradWeight(x, gy, w.shape)).toThrow(/fftConv2dGradWeight: gy has shape \[2, 4, 5, 5\]/);
+  });
+  it('spectra of different convolutions do not combine', () => {
+    const xs = inputSpectrum(x, convInfo(x.shape, w.shape));
+    const other = tensor(new Float64Array(4 * 3 * 25), [4, 3, 5, 5]);
+    const ws = weightSpectrum(other, convInfo(x.shape, other.shape));
+    expect(() => conv2dFromSpectra(xs, ws)).toThrow(/conv2dFromSpectra: the input spectrum .* and the weight spectrum .* belong to different convolutions \(kernelHeight, kernelWidth differ\)/);
+    expect(() => conv2dFromSpectra(ws as never, xs as never)).toThrow(/conv2dFromSpectra: expected the input spectrum, got a weight spectrum/);
+  });
+  it('gradients before forward', () => {
+    expect(() => new SpectralConv2d().gradInput(x)).toThrow(/SpectralConv2d.gradInput: call forward first/);
+  });
+});

@@ -1,0 +1,52 @@
+import type { Dtype } from '@convlab/core';
+import { checkDtype } from '../layers/layer.js';
+import type { Layer } from '../layers/layer.js';
+import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
+import type { ConvMethod } from '../layers/conv2d.js';
+import { Random } from '../random.js';
+
+/** The hidden activation of a preset network; the initialisation follows it (init.ts). */
+export type Activation = 'tanh' | 'relu' | 'sigmoid';
+export const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'sigmoid'];
+
+export interface ModelOptions {
+  /** Hidden activation (each preset has its own default). */
+  activation?: Activation;
+  /** Convolution strategy of every Conv2d (default 'auto'). */
+  method?: ConvMethod;
+  /** Parameter dtype (default 'float32'; 'float64' for gradient checks). */
+  dtype?: Dtype;
+  /** Seed of the generator the initial weights come from (default 0): the same seed, the same weights, bit for bit. */
+  seed?: number;
+  /** A generator to draw the initial weights from instead of a new one from `seed`. */
+  random?: Random;
+}
+
+export interface ResolvedModelOptions {
+  activation: Activation;
+  method: ConvMethod;
+  dtype: Dtype;
+  random: Random;
+}
+
+export function resolveModelOptions(options: ModelOptions, defaultActivation: Activation, who: string): ResolvedModelOptions {
+  if (options === null || typeof options !== 'object') throw new Error(`${who}: options must be an object`);
+  const activation = options.activation ?? defaultActivation;
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new Error(`${who}: activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(activation)}`);
+  }
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`${who}: seed must be an integer in [0, 2^32), got ${JSON.stringify(options.seed)}`);
+  }
+  return {
+    activation,
+    method: options.method ?? 'auto',
+    dtype: checkDtype(options.dtype ?? 'float32', who),
+    random: options.random ?? new Random(seed),
+  };
+}
+
+export function activationLayer(activation: Activation): Layer {
+  return activation === 'tanh' ? new Tanh() : activation === 'relu' ? new ReLU() : new Sigmoid();
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dense, tensor } from '@convlab/core';
+import { convInfo, dense, tensor } from '@convlab/core';
+import { gradSpectrum, inputSpectrum, transformCounts, weightSpectrum } from '@convlab/fft';
 import type { Dtype, Tensor } from '@convlab/core';
 import { CONV_METHODS, Conv2d, Random, gradcheck } from '@convlab/nn';
 import type { Conv2dLayerOptions, ConvMethod } from '@convlab/nn';
@@ -25,12 +26,11 @@ interface ConvCase {
 }
 const golden = loadFixture<{ cases: ConvCase[] }>('golden/conv2d.json');
 
-/** The methods to test; 'fft' joins when the spectral path is available. */
-const METHODS: ConvMethod[] = CONV_METHODS.filter((m) => m !== 'fft');
+const METHODS: readonly ConvMethod[] = CONV_METHODS;
 
 /** API.md's tolerances: direct and im2col 1e-12 (float64) / 1e-5 (float32), FFT 1e-10 / 1e-4. */
 function tolerance(method: ConvMethod, dtype: Dtype): number {
-  const spectral = method === 'fft' || method === 'auto';
+  const spectral = method === 'fft' || method === 'auto'; // 'auto' may pick the FFT
   if (dtype === 'float64') return spectral ? 1e-10 : 1e-12;
   return spectral ? 1e-4 : 1e-5;
 }
@@ -139,5 +139,25 @@ describe('Conv2d construction, init and errors', () => {
     expect(() => conv.forward(tensor(new Float32Array(49), [1, 7, 7]))).toThrow(/Conv2d: input must be 4-D/);
     expect(() => conv.forward(tensor(new Float64Array(81), [1, 1, 9, 9]))).toThrow(/Conv2d: input is float64 but the layer's parameters are float32/);
     expect(() => conv.backward(tensor(new Float32Array(18), [1, 2, 3, 3]))).toThrow(/Conv2d: backward called before forward/);
+  });
+});
+
+describe("Conv2d method 'fft' reuses its spectra", () => {
+  it('forward transforms x and w once; backward transforms only gy (the lecture\'s "reuse FFT results")', () => {
+    const layer = new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 5, method: 'fft', dtype: 'float64', random: new Random(1) });
+    const x = randomTensor([6, 3, 12, 12], 3);
+    const info = convInfo(x.shape, layer.weight.value.shape, {});
+    const count = (f: () => unknown) => {
+      const before = transformCounts.forward;
+      f();
+      return transformCounts.forward - before;
+    };
+    const gy = randomTensor([6, 4, 8, 8], 4);
+    const perInput = count(() => inputSpectrum(x, info));
+    const perWeight = count(() => weightSpectrum(layer.weight.value, info));
+    const perGrad = count(() => gradSpectrum(gy, info));
+    expect(perInput).toBeGreaterThan(0);
+    expect(count(() => layer.forward(x))).toBe(perInput + perWeight);
+    expect(count(() => layer.backward(gy))).toBe(perGrad);
   });
 });

@@ -110,7 +110,7 @@ describe('preset networks', () => {
     };
     fill(reference);
     const expected = Array.from(reference.forward(x).data);
-    for (const method of ['im2col', 'auto'] as const) {
+    for (const method of ['im2col', 'fft', 'auto'] as const) {
       const model = lenet5({ seed: 1, method });
       fill(model);
       const got = Array.from(model.forward(x).data);
@@ -121,8 +121,11 @@ describe('preset networks', () => {
 });
 
 describe('gradcheck of the whole LeNet-5 (float64, batch 2, with the loss)', () => {
-  it('every parameter tensor and the input', () => {
-    const model = lenet5({ dtype: 'float64', seed: 11, method: 'direct' });
+  it.each([
+    ['direct', 12],
+    ['fft', 6],
+  ] as const)('every parameter tensor and the input (%s convolutions)', (method, samples) => {
+    const model = lenet5({ dtype: 'float64', seed: 11, method });
     // Random softmax weights: with LISA's zeros every earlier gradient would be zero.
     const out = model.layers[9] as Linear;
     const r = new Random(12);
@@ -134,7 +137,7 @@ describe('gradcheck of the whole LeNet-5 (float64, batch 2, with the loss)', () 
       backward: () => model.backward(ce.backward()),
       parameters: () => model.parameters(),
     };
-    const result = gradcheck(f, images(2, 13, 'float64'), { samples: 12, eps: 1e-5 });
+    const result = gradcheck(f, images(2, 13, 'float64'), { samples, eps: 1e-5 });
     expect(result.entries.map((e) => e.name)).toEqual(['input', '0.weight', '0.bias', '3.weight', '3.bias', '7.weight', '7.bias', '9.weight', '9.bias']);
     for (const e of result.entries) {
       expect(e.scale, e.name).toBeGreaterThan(0);

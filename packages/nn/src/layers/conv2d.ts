@@ -12,6 +12,7 @@ import {
   fromDense,
 } from '@convlab/core';
 import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
+import { SpectralConv2d } from '@convlab/fft';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
@@ -85,6 +86,8 @@ export class Conv2d extends Module {
   private resolved: Exclude<ConvMethod, 'auto'> = 'direct';
   private weightGrad?: FloatArray;
   private biasGrad?: FloatArray;
+  /** The spectral plan: keeps the input's and the weights' spectra from forward for backward. */
+  private plan?: SpectralConv2d;
 
   constructor(options: Conv2dLayerOptions) {
     super();
@@ -157,16 +160,20 @@ export class Conv2d extends Module {
     checkInputDtype(x, this.dtype, who);
     const info = convInfo(x.shape, this.weightShape(), this.convOptions(), who);
     const input = flatData(x);
+    const method = this.resolve(info);
+    this.info = info;
+    this.resolved = method;
+    if (method === 'fft') {
+      this.plan ??= new SpectralConv2d(this.convOptions());
+      this.input = undefined;
+      return this.plan.forward(fromDense(input, x.shape), this.weight.value, this.bias?.value ?? null);
+    }
     const out = arrayFor(this.dtype, info.batch * info.outChannels * info.outHeight * info.outWidth);
     const w = this.weight.value.data;
     const b = this.bias ? this.bias.value.data : null;
-    const method = this.resolve(info);
     if (method === 'direct') conv2dDirectInto(out, input, w, b, info);
-    else if (method === 'im2col') conv2dIm2colInto(out, input, w, b, info);
-    else throw new Error("Conv2d: method 'fft' is not available yet");
+    else conv2dIm2colInto(out, input, w, b, info);
     this.input = input;
-    this.info = info;
-    this.resolved = method;
     return fromDense(out, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
   }
 
@@ -174,6 +181,7 @@ export class Conv2d extends Module {
     const info = this.info;
     checkGrad(gy, info && [info.batch, info.outChannels, info.outHeight, info.outWidth], 'Conv2d');
     checkInputDtype(gy, this.dtype, 'Conv2d.backward');
+    if (this.resolved === 'fft') return this.backwardSpectral(gy);
     const g = flatData(gy);
     const w = this.weight.value.data;
     const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
@@ -192,6 +200,14 @@ export class Conv2d extends Module {
       addInto(this.bias.grad.data, gb);
     }
     return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);
+  }
+
+  /** Backward through the plan: gy is transformed once and meets the kept input and weight spectra. */
+  private backwardSpectral(gy: Tensor): Tensor {
+    const grads = this.plan!.backward(gy, { bias: this.bias !== null });
+    addInto(this.weight.grad.data, grads.gradWeight!.data);
+    if (this.bias) addInto(this.bias.grad.data, grads.gradBias!.data);
+    return grads.gradInput!;
   }
 
   override parameters(): Parameter[] {

@@ -3,7 +3,7 @@
  * the second conv layer's im2col product), and conv2d at the lecture's shapes, direct vs im2col:
  * forward for both layers, both gradients for layer 2 and the weight gradient for layer 1.
  * Strategies of one operation are timed interleaved (A B A B) so that drift on a shared machine
- * falls on both alike, and each row says how far its output is from the first strategy's.
+ * falls on both alike, and each row's maxRelDiff says how far its output is from the first strategy's.
  */
 import {
   conv2d,
@@ -59,6 +59,7 @@ interface Strategy {
 /** Times the strategies of one operation interleaved and turns them into rows. */
 function measureOperation(
   context: BenchContext,
+  key: string,
   operation: string,
   flops: number,
   strategies: Strategy[],
@@ -71,13 +72,13 @@ function measureOperation(
   const timings = measureInterleaved(cases, { repeat, warmup: context.warmup });
   const reference = last.get(strategies[0]!.strategy)!;
   return strategies.map((s) => {
-    const diff = relativeDifference(last.get(s.strategy)!, reference);
     const row: BenchRow = {
       operation,
+      key,
       strategy: s.strategy,
       timing: timings[s.strategy]!,
       flops,
-      note: `max relative difference from "${strategies[0]!.strategy}": ${diff.toExponential(1)}`,
+      maxRelDiff: relativeDifference(last.get(s.strategy)!, reference),
     };
     if (s.lectureSeconds !== undefined) row.lectureSeconds = s.lectureSeconds;
     return row;
@@ -101,7 +102,7 @@ function gemmRows(context: BenchContext, tiny: boolean): BenchRow[] {
       { strategy: 'blocked GEMM, B stored transposed', run: () => gemmInto(c2, a, bt, m, n, k, { transB: true }) },
       { strategy: 'reference triple loop', run: () => gemmReferenceInto(c3, a, b, m, n, k) },
     ];
-    rows.push(...measureOperation(context, `GEMM float32, fully connected (${m}x${k} * ${k}x${n})`, 2 * m * n * k, strategies));
+    rows.push(...measureOperation(context, 'gemm-fc', `GEMM float32, fully connected (${m}x${k} * ${k}x${n})`, 2 * m * n * k, strategies));
   }
   // The second conv layer as one product: W [50, 20*5*5] times cols [500, batch*8*8].
   {
@@ -114,7 +115,7 @@ function gemmRows(context: BenchContext, tiny: boolean): BenchRow[] {
     const a64 = Float64Array.from(a);
     const b64 = Float64Array.from(b);
     rows.push(
-      ...measureOperation(context, `GEMM, conv layer 2 im2col product (${m}x${k} * ${k}x${n})`, 2 * m * n * k, [
+      ...measureOperation(context, 'gemm-im2col-2', `GEMM, conv layer 2 im2col product (${m}x${k} * ${k}x${n})`, 2 * m * n * k, [
         { strategy: 'blocked GEMM float32', run: () => gemmInto(c, a, b, m, n, k) },
         { strategy: 'blocked GEMM float64', run: () => gemmInto(c64, a64, b64, m, n, k) },
       ]),
@@ -155,6 +156,7 @@ function convRows(context: BenchContext, tiny: boolean): BenchRow[] {
     rows.push(
       ...measureOperation(
         context,
+        `conv2d-forward-${L.layer}`,
         `conv2d forward float32, layer ${L.layer} (${shape(x.shape)} * ${shape(w.shape)})`,
         flops,
         both((method) => conv2d(x, w, b, { method }), forwardLecture),
@@ -164,6 +166,7 @@ function convRows(context: BenchContext, tiny: boolean): BenchRow[] {
       rows.push(
         ...measureOperation(
           context,
+          'conv2d-grad-input-2',
           `conv2d grad input float32, layer 2 (${shape(gy.shape)} with ${shape(w.shape)} -> ${shape(x.shape)})`,
           flops,
           both((method) => conv2dGradInput(gy, w, x.shape, { method }), LECTURE_LOOP_SECONDS.poolDelta2),
@@ -173,6 +176,7 @@ function convRows(context: BenchContext, tiny: boolean): BenchRow[] {
     rows.push(
       ...measureOperation(
         context,
+        `conv2d-grad-weight-${L.layer}`,
         `conv2d grad weight float32, layer ${L.layer} (${shape(x.shape)} with ${shape(gy.shape)} -> ${shape(w.shape)})`,
         flops,
         both((method) => conv2dGradWeight(x, gy, w.shape, { method }), L.layer === 2 ? LECTURE_LOOP_SECONDS.weightGrad2 : undefined),
@@ -187,7 +191,7 @@ export const gemmConv2dSuite: BenchSuite = {
   description: 'the blocked GEMM at the fully connected and conv-layer-2 products; conv2d direct vs im2col at the lecture shapes',
   run(context) {
     // Smoke-test scale when the runner asks for it (shapes shrink, numbers are not comparable).
-    const tiny = (context as BenchContext & { tiny?: boolean }).tiny === true;
+    const tiny = context.tiny === true;
     return [...gemmRows(context, tiny), ...convRows(context, tiny)];
   },
 };

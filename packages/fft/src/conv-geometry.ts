@@ -28,6 +28,14 @@ export interface SpectralGeometry {
   /** The dilated kernel: d (k - 1) + 1. */
   kernelSpanHeight: number;
   kernelSpanWidth: number;
+  /**
+   * The bins a product must compute. The spectrum of real planes is Hermitian, so in the two
+   * columns that are their own mirror images (j = 0 and j = Pw/2) bin (r, j) is the conjugate of
+   * bin (Ph - r, j): the rows below Ph/2 of those columns are copied, conjugated, not computed.
+   */
+  computed: Int32Array;
+  /** For each bin, the computed bin it equals (itself) or is the conjugate of (its mirror). */
+  source: Int32Array;
 }
 
 function period(n: number, padBefore: number, padAfter: number, span: number): number {
@@ -41,7 +49,31 @@ export function spectralGeometry(info: ConvInfo): SpectralGeometry {
   const periodHeight = period(info.inHeight, info.padTop, info.padBottom, kernelSpanHeight);
   const periodWidth = Math.max(2, period(info.inWidth, info.padLeft, info.padRight, kernelSpanWidth));
   const halfWidth = periodWidth / 2 + 1;
-  return { periodHeight, periodWidth, halfWidth, bins: periodHeight * halfWidth, kernelSpanHeight, kernelSpanWidth };
+  const bins = periodHeight * halfWidth;
+  const source = new Int32Array(bins);
+  const computed: number[] = [];
+  for (let r = 0; r < periodHeight; r++) {
+    for (let j = 0; j < halfWidth; j++) {
+      const f = r * halfWidth + j;
+      const selfMirrored = j === 0 || j === halfWidth - 1;
+      if (selfMirrored && r > periodHeight / 2) {
+        source[f] = (periodHeight - r) * halfWidth + j;
+      } else {
+        source[f] = f;
+        computed.push(f);
+      }
+    }
+  }
+  return {
+    periodHeight,
+    periodWidth,
+    halfWidth,
+    bins,
+    kernelSpanHeight,
+    kernelSpanWidth,
+    computed: Int32Array.from(computed),
+    source,
+  };
 }
 
 export function sameGeometry(a: SpectralGeometry, b: SpectralGeometry): boolean {

@@ -1,25 +1,61 @@
 /**
- * The pointwise stage and the way back: per frequency bin one real GEMM (core's `gemmInto`) over
- * every sample at once, then inverse transforms of the product planes, cropped to the output.
+ * The pointwise stage and the way back: per frequency bin one small complex matrix product with
+ * every sample of a chunk in it, then inverse transforms of the product planes, cropped.
  *
- *   forward      [Re Y | Im Y]  (n x 2Kg)   = [Re X | Im X]  (n x 2Cg)  M^T (2Cg x 2Kg)
- *   grad input   [Re dX | Im dX] (n x 2Cg)  = [Re GY | Im GY] (n x 2Kg) M   (2Kg x 2Cg)
- *   grad weight  [[A, B], [C, D]] (2Kg x 2Cg) = [Re GY | Im GY]^T (2Kg x N) [Re X | Im X] (N x 2Cg),
- *                Re dW = A + D, Im dW = B - C   (dW = sum over n of conj(GY) X)
+ *   forward      Y  (n x Kg)  = X (n x Cg) conj(W)^T (Cg x Kg)       pointwise.ts kernel
+ *   grad input   dX (n x Cg)  = GY (n x Kg) W (Kg x Cg)              pointwise.ts kernel
+ *   grad weight  dW (Kg x Cg) = sum over n of conj(GY)^T X           one real GEMM per bin:
+ *                [[A, B], [C, D]] = [Re GY | Im GY]^T [Re X | Im X],  Re dW = A + D, Im dW = B - C
  *
- * The forward and grad-input products run over chunks of samples so that a chunk's product spectrum
- * (a few MiB) stays in cache on its way to the inverse transforms; the weight gradient sums over the
- * whole batch inside one GEMM per bin.
+ * Only the bins in `geometry.computed` are multiplied; their Hermitian mirrors are copied,
+ * conjugated, on the way to the inverse transforms. The forward and grad-input products run over
+ * chunks of samples so that a chunk's product spectrum stays small; each sample's planes are then
+ * gathered into a plane-major buffer before they are transformed back.
  */
 import { gemmInto, scratch, type FloatArray } from '@convlab/core';
-import type { GradSpectrum, InputSpectrum, WeightSpectrum } from './conv-spectra.js';
+import type { SpectralGeometry } from './conv-geometry.js';
+import { weightPackOffset, type GradSpectrum, type InputSpectrum, type WeightSpectrum } from './conv-spectra.js';
+import { complexMatmulInto } from './pointwise.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
-/** A chunk's product spectrum stays near this many doubles (4 MiB). */
-const CHUNK_DOUBLES = 1 << 19;
+/** A chunk's product spectrum stays near this many doubles (1 MiB). */
+const CHUNK_DOUBLES = 1 << 17;
 
 function chunkSamples(batch: number, doublesPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(CHUNK_DOUBLES / doublesPerSample)));
+}
+
+/**
+ * Sample i's planes out of a chunk's product spectrum [bin][sample][group][Re | Im] into
+ * plane-major interleaved pairs [channel][bin][re, im], mirrored bins filled in conjugated: one
+ * pass that reads each bin's row whole, so that the inverse transforms then read their planes from
+ * a few cache-resident KiB instead of gathering every bin from a different line of the chunk.
+ */
+function gatherSample(
+  planes: Float64Array,
+  product: Float64Array,
+  i: number,
+  s: number,
+  geometry: SpectralGeometry,
+  channels: number,
+  perGroup: number,
+): void {
+  const { bins, source } = geometry;
+  const rowLength = 2 * channels;
+  const binStride = s * rowLength;
+  for (let f = 0; f < bins; f++) {
+    const from = source[f]!;
+    const sign = from === f ? 1 : -1;
+    const row = from * binStride + i * rowLength;
+    for (let g = 0, c = 0; g * perGroup < channels; g++) {
+      const groupRow = row + 2 * g * perGroup;
+      for (let cl = 0; cl < perGroup; cl++, c++) {
+        const to = 2 * (c * bins + f);
+        planes[to] = product[groupRow + cl]!;
+        planes[to + 1] = sign * product[groupRow + perGroup + cl]!;
+      }
+    }
+  }
 }
 
 /** out [N, K, Ho, Wo] = conv2d(x, w) + bias from the spectra of x and w. */
@@ -27,38 +63,44 @@ export function forwardProductInto(out: FloatArray, xs: InputSpectrum, ws: Weigh
   const { info, geometry } = xs;
   const { batch: N, inChannels: C, outChannels: K, groups: G, inChannelsPerGroup: Cg, outChannelsPerGroup: Kg } = info;
   const { outHeight: Ho, outWidth: Wo } = info;
-  const { bins } = geometry;
+  const { bins, computed } = geometry;
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
   const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
   const S = chunkSamples(N, bins * 2 * K);
   const product = scratch('float64', 'fft:product', bins * S * 2 * K);
-  const block = 4 * Kg * Cg;
+  const planes = scratch('float64', 'fft:planes', bins * 2 * K);
   for (let n0 = 0; n0 < N; n0 += S) {
     const s = Math.min(S, N - n0);
-    for (let f = 0; f < bins; f++) {
+    for (const f of computed) {
       for (let g = 0; g < G; g++) {
-        gemmInto(product, xs.data, ws.data, s, 2 * Kg, 2 * Cg, {
-          transB: true,
-          offsetA: f * N * 2 * C + n0 * 2 * C + g * 2 * Cg,
-          lda: 2 * C,
-          offsetB: (f * G + g) * block,
-          ldb: 2 * Cg,
-          offsetC: f * s * 2 * K + g * 2 * Kg,
-          ldc: 2 * K,
-        });
+        complexMatmulInto(
+          product,
+          f * s * 2 * K + g * 2 * Kg,
+          2 * K,
+          Kg,
+          xs.data,
+          f * N * 2 * C + n0 * 2 * C + g * 2 * Cg,
+          2 * C,
+          Cg,
+          ws.data,
+          weightPackOffset(info, bins, f, g, 'forward'),
+          s,
+          Kg,
+          Cg,
+        );
       }
     }
     for (let i = 0; i < s; i++) {
+      gatherSample(planes, product, i, s, geometry, K, Kg);
       for (let k = 0; k < K; k++) {
-        const g = Math.floor(k / Kg);
         plan.inverse(
           out,
           ((n0 + i) * K + k) * Ho * Wo,
           Wo,
-          product,
-          i * 2 * K + g * 2 * Kg + (k - g * Kg),
-          s * 2 * K,
-          Kg,
+          planes,
+          2 * k * bins,
+          2,
+          1,
           -info.padTop,
           Ho,
           info.strideHeight,
@@ -78,45 +120,37 @@ export function gradInputProductInto(gx: FloatArray, gs: GradSpectrum, ws: Weigh
   const { info, geometry } = gs;
   const { batch: N, inChannels: C, outChannels: K, groups: G, inChannelsPerGroup: Cg, outChannelsPerGroup: Kg } = info;
   const { inHeight: H, inWidth: W } = info;
-  const { bins } = geometry;
+  const { bins, computed } = geometry;
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
   const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
   const S = chunkSamples(N, bins * 2 * C);
   const product = scratch('float64', 'fft:product', bins * S * 2 * C);
-  const block = 4 * Kg * Cg;
+  const planes = scratch('float64', 'fft:planes', bins * 2 * C);
   for (let n0 = 0; n0 < N; n0 += S) {
     const s = Math.min(S, N - n0);
-    for (let f = 0; f < bins; f++) {
+    for (const f of computed) {
       for (let g = 0; g < G; g++) {
-        gemmInto(product, gs.data, ws.data, s, 2 * Cg, 2 * Kg, {
-          offsetA: f * N * 2 * K + n0 * 2 * K + g * 2 * Kg,
-          lda: 2 * K,
-          offsetB: (f * G + g) * block,
-          ldb: 2 * Cg,
-          offsetC: f * s * 2 * C + g * 2 * Cg,
-          ldc: 2 * C,
-        });
+        complexMatmulInto(
+          product,
+          f * s * 2 * C + g * 2 * Cg,
+          2 * C,
+          Cg,
+          gs.data,
+          f * N * 2 * K + n0 * 2 * K + g * 2 * Kg,
+          2 * K,
+          Kg,
+          ws.data,
+          weightPackOffset(info, bins, f, g, 'gradInput'),
+          s,
+          Cg,
+          Kg,
+        );
       }
     }
     for (let i = 0; i < s; i++) {
+      gatherSample(planes, product, i, s, geometry, C, Cg);
       for (let c = 0; c < C; c++) {
-        const g = Math.floor(c / Cg);
-        plan.inverse(
-          gx,
-          ((n0 + i) * C + c) * H * W,
-          W,
-          product,
-          i * 2 * C + g * 2 * Cg + (c - g * Cg),
-          s * 2 * C,
-          Cg,
-          info.padTop,
-          H,
-          1,
-          info.padLeft,
-          W,
-          1,
-          scale,
-        );
+        plan.inverse(gx, ((n0 + i) * C + c) * H * W, W, planes, 2 * c * bins, 2, 1, info.padTop, H, 1, info.padLeft, W, 1, scale);
       }
     }
   }
@@ -127,14 +161,14 @@ export function gradWeightProductInto(gw: FloatArray, xs: InputSpectrum, gs: Gra
   const { info, geometry } = xs;
   const { batch: N, inChannels: C, outChannels: K, groups: G, inChannelsPerGroup: Cg, outChannelsPerGroup: Kg } = info;
   const { kernelHeight: kh, kernelWidth: kw } = info;
-  const { bins } = geometry;
+  const { bins, computed, source } = geometry;
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
   const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
   const blocks = scratch('float64', 'fft:gradWeightBlocks', 4 * Kg * Cg);
-  const perBin = K * 2 * Cg;
-  const spectrum = scratch('float64', 'fft:gradWeightSpectrum', bins * perBin);
   const row = 2 * Cg;
-  for (let f = 0; f < bins; f++) {
+  const perBin = K * row;
+  const spectrum = scratch('float64', 'fft:gradWeightSpectrum', bins * perBin);
+  for (const f of computed) {
     for (let g = 0; g < G; g++) {
       gemmInto(blocks, gs.data, xs.data, 2 * Kg, 2 * Cg, N, {
         transA: true,
@@ -151,6 +185,19 @@ export function gradWeightProductInto(gw: FloatArray, xs: InputSpectrum, gs: Gra
           spectrum[to + c] = blocks[top + c]! + blocks[bottom + Cg + c]!;
           spectrum[to + Cg + c] = blocks[top + Cg + c]! - blocks[bottom + c]!;
         }
+      }
+    }
+  }
+  // The mirrored bins: conjugates of their sources.
+  for (let f = 0; f < bins; f++) {
+    const from = source[f]!;
+    if (from === f) continue;
+    for (let k = 0; k < K; k++) {
+      const a = from * perBin + k * row;
+      const b = f * perBin + k * row;
+      for (let c = 0; c < Cg; c++) {
+        spectrum[b + c] = spectrum[a + c]!;
+        spectrum[b + Cg + c] = -spectrum[a + Cg + c]!;
       }
     }
   }

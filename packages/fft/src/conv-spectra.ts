@@ -8,13 +8,16 @@
  *
  *   input   X  [bin][n][group][Re Cg | Im Cg]       the N x C matrix of each bin
  *   grad    GY [bin][n][group][Re Kg | Im Kg]       the N x K matrix of each bin
- *   weight  M  [bin][group][2 Kg][2 Cg] = [[Re W, Im W], [-Im W, Re W]] for the Kg x Cg block W
+ *   weight  the Kg x Cg block W of each bin and group, packed twice for the pointwise kernel
+ *           (pointwise.ts): first conj(W)^T for every (bin, group), for the forward product
+ *           Y = X conj(W)^T, then W for every (bin, group), for the input gradient dX = GY W.
  *
- * With those, per bin and group: Y = X conj(W)^T is [Re Y | Im Y] = [Re X | Im X] M^T, and
- * dX = GY W is [Re GY | Im GY] M (see conv-products.ts).
+ * Complex rows stored as [Re | Im] make the weight gradient, sum over n of conj(GY)^T X, one real
+ * GEMM per bin (core's `gemmInto`; see conv-products.ts).
  */
 import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
 import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';
+import { packPanelsInto, packedLength } from './pointwise.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 interface SpectrumBase {
@@ -48,8 +51,15 @@ export function spectrumLength(kind: ConvSpectrum['kind'], info: ConvInfo, geome
       ? 2 * info.batch * info.inChannels
       : kind === 'grad'
         ? 2 * info.batch * info.outChannels
-        : 4 * info.outChannels * info.inChannelsPerGroup;
+        : info.groups * weightPackLengths(info).total;
   return geometry.bins * perBin;
+}
+
+/** Doubles of one (bin, group)'s packed weights: the forward pack, the input-gradient pack, both. */
+export function weightPackLengths(info: ConvInfo): { forward: number; gradInput: number; total: number } {
+  const forward = packedLength(info.inChannelsPerGroup, info.outChannelsPerGroup);
+  const gradInput = packedLength(info.outChannelsPerGroup, info.inChannelsPerGroup);
+  return { forward, gradInput, total: forward + gradInput };
 }
 
 function buffer(kind: ConvSpectrum['kind'], info: ConvInfo, geometry: SpectralGeometry, reuse?: Float64Array): Float64Array {
@@ -117,12 +127,12 @@ export function gradSpectrumOf(gy: FloatArray, dtype: Dtype, info: ConvInfo, reu
   return { kind: 'grad', info, geometry, dtype, data };
 }
 
-/** The spectrum of w [K, Cg, kh, kw] (contiguous data), spread by the dilation, as the matrices M. */
+/** The spectrum of w [K, Cg, kh, kw] (contiguous data), spread by the dilation, packed for the pointwise kernel. */
 export function weightSpectrumOf(w: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): WeightSpectrum {
   const geometry = spectralGeometry(info);
   const data = buffer('weight', info, geometry, reuse);
   const { outChannels: K, outChannelsPerGroup: Kg, inChannelsPerGroup: Cg, groups } = info;
-  // First the plain spectra, [bin][k][Re Cg | Im Cg]: these are the top halves of the Ms.
+  // First the plain spectra, [bin][k][Re Cg | Im Cg].
   const rowLength = 2 * Cg;
   const perBin = K * rowLength;
   const plain = scratch('float64', 'fft:weightPlain', geometry.bins * perBin);
@@ -131,24 +141,26 @@ export function weightSpectrumOf(w: FloatArray, dtype: Dtype, info: ConvInfo, re
     return k * rowLength + (p - k * Cg);
   };
   transformPlanes(plain, perBin, Cg, offsetOf, w, K * Cg, info.kernelHeight, info.kernelWidth, info.dilationHeight, info.dilationWidth, geometry);
-  const blockSize = 2 * Kg * rowLength;
+  const packs = weightPackLengths(info);
+  const gradInputStart = geometry.bins * groups * packs.forward;
   for (let f = 0; f < geometry.bins; f++) {
     for (let g = 0; g < groups; g++) {
-      const block = (f * groups + g) * blockSize;
-      for (let kl = 0; kl < Kg; kl++) {
-        const from = f * perBin + (g * Kg + kl) * rowLength;
-        const top = block + kl * rowLength;
-        const bottom = block + (Kg + kl) * rowLength;
-        for (let c = 0; c < Cg; c++) {
-          const re = plain[from + c]!;
-          const im = plain[from + Cg + c]!;
-          data[top + c] = re;
-          data[top + Cg + c] = im;
-          data[bottom + c] = -im;
-          data[bottom + Cg + c] = re;
-        }
-      }
+      const base = f * perBin + g * Kg * rowLength;
+      const re = (k: number, c: number) => plain[base + k * rowLength + c]!;
+      const im = (k: number, c: number) => plain[base + k * rowLength + Cg + c]!;
+      const at = f * groups + g;
+      // Forward: depth c, columns k, conj(W)^T.
+      packPanelsInto(data, at * packs.forward, Cg, Kg, (c, k) => re(k, c), (c, k) => -im(k, c));
+      // Input gradient: depth k, columns c, W.
+      packPanelsInto(data, gradInputStart + at * packs.gradInput, Kg, Cg, re, im);
     }
   }
   return { kind: 'weight', info, geometry, dtype, data };
+}
+
+/** Where the packed weights of (bin, group) start, for each product. */
+export function weightPackOffset(info: ConvInfo, bins: number, bin: number, group: number, product: 'forward' | 'gradInput'): number {
+  const packs = weightPackLengths(info);
+  const at = bin * info.groups + group;
+  return product === 'forward' ? at * packs.forward : bins * info.groups * packs.forward + at * packs.gradInput;
 }

@@ -183,6 +183,15 @@ describe('geometry', () => {
     expect(spectralGeometry(convInfo([1, 1, 28, 28], [1, 1, 5, 5], { padding: 'same' })).periodHeight).toBe(32);
     expect(spectralGeometry(convInfo([1, 1, 4, 4], [1, 1, 1, 1], { padding: 3 })).periodHeight).toBe(16);
   });
+
+  it('computes each Hermitian pair of the self-mirrored columns once', () => {
+    const g = spectralGeometry(convInfo([1, 1, 12, 12], [1, 1, 5, 5]));
+    // Columns j = 0 and j = 8 of 16 rows: rows 9..15 mirror rows 7..1.
+    expect(g.computed.length).toBe(144 - 2 * 7);
+    expect(g.source[15 * 9 + 0]).toBe(1 * 9 + 0);
+    expect(g.source[9 * 9 + 8]).toBe(7 * 9 + 8);
+    expect(g.source[9 * 9 + 3]).toBe(9 * 9 + 3);
+  });
 });
 
 describe('non-finite values', () => {

@@ -59,8 +59,6 @@ export abstract class Module implements Layer {
   }
 }
 
-export const DTYPES: readonly Dtype[] = ['float32', 'float64'];
-
 export function checkDtype(dtype: unknown, who: string): Dtype {
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new Error(`${who}: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);

@@ -5,3 +5,8 @@ export const commands: CommandModule<object, any>[] = [];
 
 import { benchCommand } from './bench.js';
 commands.push(benchCommand);
+
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { predictCommand } from './predict.js';
+commands.push(trainCommand, evalCommand, predictCommand);

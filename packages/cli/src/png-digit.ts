@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { fromDense } from '@convlab/core';
+import type { Tensor } from '@convlab/core';
+import { UsageError } from './fail.js';
+
+export interface DigitOptions {
+  /** Expected width and height (MNIST: 28). */
+  size?: number;
+  /** Dark digit on a light background: flip to MNIST's light-on-dark. */
+  invert?: boolean;
+}
+
+/**
+ * A PNG as one MNIST-style input [1, 1, size, size], float32 in [0, 1]. Grayscale is taken as it
+ * is; colour becomes luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601, as PIL's convert('L'));
+ * transparency is composited over black, MNIST's background. Any other size is an error.
+ */
+export function readDigitPng(path: string, options: DigitOptions = {}): Tensor {
+  const size = options.size ?? 28;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(error as Error).message}`);
+  }
+  let png: PNG;
+  try {
+    png = PNG.sync.read(bytes);
+  } catch (error) {
+    throw new UsageError(`${path}: not a readable PNG image (${(error as Error).message})`);
+  }
+  if (png.width !== size || png.height !== size) {
+    throw new UsageError(`${path}: the image is ${png.width}x${png.height}; a digit must be ${size}x${size} pixels, like MNIST's`);
+  }
+  // pngjs decodes every colour type and bit depth to 8-bit RGBA.
+  const rgba = png.data;
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < out.length; i++) {
+    const r = rgba[4 * i]!;
+    const g = rgba[4 * i + 1]!;
+    const b = rgba[4 * i + 2]!;
+    const a = rgba[4 * i + 3]! / 255;
+    const gray = r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b;
+    const v = (options.invert ? 255 - gray : gray) * a;
+    out[i] = v / 255;
+  }
+  return fromDense(out, [1, 1, size, size]);
+}

@@ -4,18 +4,18 @@
  *
  *   forward      Y  (n x Kg)  = X (n x Cg) conj(W)^T (Cg x Kg)       pointwise.ts kernel
  *   grad input   dX (n x Cg)  = GY (n x Kg) W (Kg x Cg)              pointwise.ts kernel
- *   grad weight  dW (Kg x Cg) = sum over n of conj(GY)^T X           one real GEMM per bin:
- *                [[A, B], [C, D]] = [Re GY | Im GY]^T [Re X | Im X],  Re dW = A + D, Im dW = B - C
+ *   grad weight  dW (Kg x Cg) = conj(GY)^T (Kg x N) X (N x Cg)        pointwise.ts kernel, the sum
+ *                over the batch inside the product
  *
  * Only the bins in `geometry.computed` are multiplied; their Hermitian mirrors are copied,
  * conjugated, on the way to the inverse transforms. The forward and grad-input products run over
  * chunks of samples so that a chunk's product spectrum stays small; each sample's planes are then
  * gathered into a plane-major buffer before they are transformed back.
  */
-import { gemmInto, scratch, type FloatArray } from '@convlab/core';
+import { scratch, type FloatArray } from '@convlab/core';
 import type { SpectralGeometry } from './conv-geometry.js';
 import { weightPackOffset, type GradSpectrum, type InputSpectrum, type WeightSpectrum } from './conv-spectra.js';
-import { complexMatmulInto } from './pointwise.js';
+import { complexMatmulInto, packedLength, packRowsInto } from './pointwise.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 /** A chunk's product spectrum stays near this many doubles (1 MiB). */
@@ -164,28 +164,25 @@ export function gradWeightProductInto(gw: FloatArray, xs: InputSpectrum, gs: Gra
   const { bins, computed, source } = geometry;
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
   const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
-  const blocks = scratch('float64', 'fft:gradWeightBlocks', 4 * Kg * Cg);
   const row = 2 * Cg;
   const perBin = K * row;
   const spectrum = scratch('float64', 'fft:gradWeightSpectrum', bins * perBin);
+  // Per bin and group: conj(GY)^T as rows [k][Re N | Im N], and X packed as the kernel's B.
+  const gyT = scratch('float64', 'fft:gradWeightGyT', 2 * Kg * N);
+  const xPacked = scratch('float64', 'fft:gradWeightX', packedLength(N, Cg));
   for (const f of computed) {
     for (let g = 0; g < G; g++) {
-      gemmInto(blocks, gs.data, xs.data, 2 * Kg, 2 * Cg, N, {
-        transA: true,
-        offsetA: f * N * 2 * K + g * 2 * Kg,
-        lda: 2 * K,
-        offsetB: f * N * 2 * C + g * 2 * Cg,
-        ldb: 2 * C,
-      });
-      for (let kl = 0; kl < Kg; kl++) {
-        const top = kl * row;
-        const bottom = (Kg + kl) * row;
-        const to = f * perBin + (g * Kg + kl) * row;
-        for (let c = 0; c < Cg; c++) {
-          spectrum[to + c] = blocks[top + c]! + blocks[bottom + Cg + c]!;
-          spectrum[to + Cg + c] = blocks[top + Cg + c]! - blocks[bottom + c]!;
+      const gyBase = f * N * 2 * K + g * 2 * Kg;
+      for (let k = 0; k < Kg; k++) {
+        const to = 2 * k * N;
+        for (let n = 0, from = gyBase + k; n < N; n++, from += 2 * K) {
+          gyT[to + n] = gs.data[from]!;
+          gyT[to + N + n] = -gs.data[from + Kg]!;
         }
       }
+      const xBase = f * N * 2 * C + g * 2 * Cg;
+      packRowsInto(xPacked, 0, xs.data, xBase, 2 * C, Cg, N, Cg);
+      complexMatmulInto(spectrum, f * perBin + g * Kg * row, row, Cg, gyT, 0, 2 * N, N, xPacked, 0, Kg, Cg, N);
     }
   }
   // The mirrored bins: conjugates of their sources.

@@ -12,8 +12,6 @@
  *           (pointwise.ts): first conj(W)^T for every (bin, group), for the forward product
  *           Y = X conj(W)^T, then W for every (bin, group), for the input gradient dX = GY W.
  *
- * Complex rows stored as [Re | Im] make the weight gradient, sum over n of conj(GY)^T X, one real
- * GEMM per bin (core's `gemmInto`; see conv-products.ts).
  */
 import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
 import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';

@@ -19,3 +19,5 @@ export {
   fftConv2dGradWeight,
 } from './spectral-conv2d.js';
 export { transformCounts } from './rfft2-plan.js';
+export type { ConvMethod, ConvCosts, ChooseConvMethodOptions } from './cost-model.js';
+export { chooseConvMethod, convCosts } from './cost-model.js';

@@ -40,6 +40,32 @@ export function packPanelsInto(
   }
 }
 
+/**
+ * `packPanelsInto` for a depth x cols matrix stored as split rows: element (p, j) has its real part
+ * at src[srcOffset + p * ld + j] and its imaginary part `imOffset` further on.
+ */
+export function packRowsInto(
+  out: Float64Array,
+  offset: number,
+  src: Float64Array,
+  srcOffset: number,
+  ld: number,
+  imOffset: number,
+  depth: number,
+  cols: number,
+): void {
+  let at = offset;
+  for (let j = 0; j < cols; j += 2) {
+    const pair = j + 1 < cols;
+    for (let p = 0, from = srcOffset + j; p < depth; p++, at += 4, from += ld) {
+      out[at] = src[from]!;
+      out[at + 1] = pair ? src[from + 1]! : 0;
+      out[at + 2] = src[from + imOffset]!;
+      out[at + 3] = pair ? src[from + imOffset + 1]! : 0;
+    }
+  }
+}
+
 /** C (m x n) = A (m x k) B (k x n, packed), complex, split layout as described above. */
 export function complexMatmulInto(
   c: Float64Array,

@@ -1,0 +1,24 @@
+/**
+ * Measured constants of the conv2d cost model (cost-model.ts), in nanoseconds. Written by
+ * `node benchmarks/fft/calibrate.mjs --write` (see docs/fft.md); edit by re-running it.
+ */
+export const COST_CONSTANTS = {
+  /** Direct loop: per multiply-add. */
+  directPerMac: 1.98,
+  /** im2col + GEMM: per multiply-add of the GEMM (output channels rounded up to the GEMM's 4-row tile). */
+  im2colPerMac: 0.439,
+  /** im2col + GEMM: per element unfolded into the column matrix. */
+  im2colPerCopy: 3.68,
+  /** Forward real 2-D transform of one plane: fixed part ... */
+  transformPerPlane: 595,
+  /** ... and part per (n log2 n), n = Ph Pw. */
+  transformPerPoint: 1.2,
+  /** Inverse of one plane (gather, column transforms, the window's rows): fixed part ... */
+  inversePerPlane: 0,
+  /** ... and part per (n log2 n). */
+  inversePerPoint: 1.96,
+  /** The pointwise stage: per complex multiply-add. */
+  pointwisePerComplexMac: 1.62,
+  /** Measured on (recorded by the calibration). */
+  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit 4f7bc26+dirty",
+} as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convInfo, dense, tensor } from '@convlab/core';
-import { gradSpectrum, inputSpectrum, transformCounts, weightSpectrum } from '@convlab/fft';
+import { chooseConvMethod, gradSpectrum, inputSpectrum, transformCounts, weightSpectrum } from '@convlab/fft';
 import type { Dtype, Tensor } from '@convlab/core';
 import { CONV_METHODS, Conv2d, Random, gradcheck } from '@convlab/nn';
 import type { Conv2dLayerOptions, ConvMethod } from '@convlab/nn';
@@ -159,5 +159,35 @@ describe("Conv2d method 'fft' reuses its spectra", () => {
     expect(perInput).toBeGreaterThan(0);
     expect(count(() => layer.forward(x))).toBe(perInput + perWeight);
     expect(count(() => layer.backward(gy))).toBe(perGrad);
+  });
+});
+
+describe("Conv2d method 'auto'", () => {
+  it("follows the FFT package's cost model: a training step in train mode, a forward pass in eval mode", () => {
+    const picks: string[] = [];
+    for (const [inChannels, outChannels, size] of [
+      [1, 20, 28],
+      [20, 50, 12],
+    ] as const) {
+      const layer = new Conv2d({ inChannels, outChannels, kernelSize: 5, method: 'auto', random: new Random(1) });
+      const x = tensor(new Float32Array(8 * inChannels * size * size), [8, inChannels, size, size]);
+      const wShape = [outChannels, inChannels, 5, 5];
+      const spy = (mode: 'training' | 'forward') => {
+        const before = transformCounts.forward;
+        layer.forward(x);
+        const usedFft = transformCounts.forward > before;
+        const pick = chooseConvMethod(x.shape, wShape, { pass: mode });
+        picks.push(pick);
+        expect(usedFft, `${inChannels}->${outChannels} ${mode}`).toBe(pick === 'fft');
+      };
+      spy('training');
+      layer.eval();
+      spy('forward');
+      expect(layer.method).toBe('auto');
+    }
+    // The lecture's two layers exercise both paths: the 1-channel one goes to im2col, the
+    // 20-channel one (in training at least) to the FFT.
+    expect(picks).toContain('fft');
+    expect(picks.filter((p) => p !== 'fft').length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,5 @@
 import {
   arrayFor,
-  chooseConv2dMethod,
   conv2dDirectInto,
   conv2dGradBiasInto,
   conv2dGradInputDirectInto,
@@ -12,14 +11,18 @@ import {
   fromDense,
 } from '@convlab/core';
 import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
-import { SpectralConv2d } from '@convlab/fft';
+import { SpectralConv2d, chooseConvMethod } from '@convlab/fft';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
 import { Module, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
 
-/** How a Conv2d computes: core's direct loop or im2col + GEMM, the spectral method, or a cost-model pick. */
+/**
+ * How a Conv2d computes: core's direct loop or im2col + GEMM, the FFT package's spectral plan, or
+ * `'auto'`: the FFT package's cost model (`chooseConvMethod`) picks for each input shape, pricing a
+ * whole training step (forward and both gradients) in training mode and a forward pass in eval mode.
+ */
 export type ConvMethod = 'direct' | 'im2col' | 'fft' | 'auto';
 export const CONV_METHODS: readonly ConvMethod[] = ['direct', 'im2col', 'fft', 'auto'];
 
@@ -88,6 +91,7 @@ export class Conv2d extends Module {
   private biasGrad?: FloatArray;
   /** The spectral plan: keeps the input's and the weights' spectra from forward for backward. */
   private plan?: SpectralConv2d;
+  private readonly autoChoices = new Map<string, Exclude<ConvMethod, 'auto'>>();
 
   constructor(options: Conv2dLayerOptions) {
     super();
@@ -148,10 +152,16 @@ export class Conv2d extends Module {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, floor: this.floor };
   }
 
-  /** The strategy `method` stands for on this geometry. */
-  private resolve(info: ConvInfo): Exclude<ConvMethod, 'auto'> {
+  /** The strategy `method` stands for on this input shape (the cost model's pick is cached per shape and mode). */
+  private resolve(xShape: readonly number[]): Exclude<ConvMethod, 'auto'> {
     if (this.methodValue !== 'auto') return this.methodValue;
-    return chooseConv2dMethod(info);
+    const key = `${xShape.join(',')}:${this.training ? 'training' : 'forward'}`;
+    let method = this.autoChoices.get(key);
+    if (method === undefined) {
+      method = chooseConvMethod(xShape, this.weightShape(), { ...this.convOptions(), pass: this.training ? 'training' : 'forward' });
+      this.autoChoices.set(key, method);
+    }
+    return method;
   }
 
   forward(x: Tensor): Tensor {
@@ -160,7 +170,7 @@ export class Conv2d extends Module {
     checkInputDtype(x, this.dtype, who);
     const info = convInfo(x.shape, this.weightShape(), this.convOptions(), who);
     const input = flatData(x);
-    const method = this.resolve(info);
+    const method = this.resolve(x.shape);
     this.info = info;
     this.resolved = method;
     if (method === 'fft') {

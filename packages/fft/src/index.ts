@@ -1,7 +1,15 @@
+// @convlab/fft: real 2-D FFT on fft.js, fftconvolve / fftcorrelate, and batched spectral conv2d
+// with spectra a caller can keep (docs/fft.md).
+
+// The real 2-D FFT over the last two axes (numpy.fft.rfft2 / irfft2, power-of-two sizes).
 export type { HalfSpectrum } from './rfft2.js';
 export { rfft2, irfft2 } from './rfft2.js';
+
+// scipy.signal.fftconvolve and scipy.signal.correlate(method='fft'), 1-D and 2-D.
 export type { FftConvolveOptions } from './fftconvolve.js';
 export { fftconvolve, fftcorrelate } from './fftconvolve.js';
+
+// Batched spectral conv2d (NCHW) and its gradients, with reusable spectra.
 export type { SpectralGeometry } from './conv-geometry.js';
 export { spectralGeometry } from './conv-geometry.js';
 export type { InputSpectrum, WeightSpectrum, GradSpectrum, ConvSpectrum } from './conv-spectra.js';
@@ -18,6 +26,12 @@ export {
   fftConv2dGradInput,
   fftConv2dGradWeight,
 } from './spectral-conv2d.js';
-export { transformCounts } from './rfft2-plan.js';
+
+// Which strategy is fastest for given shapes.
 export type { ConvMethod, ConvCosts, ChooseConvMethodOptions } from './cost-model.js';
 export { chooseConvMethod, convCosts } from './cost-model.js';
+export { COST_CONSTANTS } from './cost-constants.js';
+
+// Low-level pieces, for benchmarks and for callers that manage their own buffers.
+export { Rfft2Plan, rfft2Plan, transformCounts } from './rfft2-plan.js';
+export { complexMatmulInto, packPanelsInto, packRowsInto, packedLength } from './pointwise.js';

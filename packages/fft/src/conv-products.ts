@@ -13,7 +13,7 @@
  * gathered into a plane-major buffer before they are transformed back.
  */
 import { scratch, type FloatArray } from '@convlab/core';
-import type { SpectralGeometry } from './conv-geometry.js';
+import { gatherRow } from './bin-layout.js';
 import { weightPackOffset, type GradSpectrum, type InputSpectrum, type WeightSpectrum } from './conv-spectra.js';
 import { complexMatmulInto, packedLength, packRowsInto } from './pointwise.js';
 import { rfft2Plan } from './rfft2-plan.js';
@@ -23,39 +23,6 @@ const CHUNK_DOUBLES = 1 << 17;
 
 function chunkSamples(batch: number, doublesPerSample: number): number {
   return Math.max(1, Math.min(batch, Math.floor(CHUNK_DOUBLES / doublesPerSample)));
-}
-
-/**
- * Sample i's planes out of a chunk's product spectrum [bin][sample][group][Re | Im] into
- * plane-major interleaved pairs [channel][bin][re, im], mirrored bins filled in conjugated: one
- * pass that reads each bin's row whole, so that the inverse transforms then read their planes from
- * a few cache-resident KiB instead of gathering every bin from a different line of the chunk.
- */
-function gatherSample(
-  planes: Float64Array,
-  product: Float64Array,
-  i: number,
-  s: number,
-  geometry: SpectralGeometry,
-  channels: number,
-  perGroup: number,
-): void {
-  const { bins, source } = geometry;
-  const rowLength = 2 * channels;
-  const binStride = s * rowLength;
-  for (let f = 0; f < bins; f++) {
-    const from = source[f]!;
-    const sign = from === f ? 1 : -1;
-    const row = from * binStride + i * rowLength;
-    for (let g = 0, c = 0; g * perGroup < channels; g++) {
-      const groupRow = row + 2 * g * perGroup;
-      for (let cl = 0; cl < perGroup; cl++, c++) {
-        const to = 2 * (c * bins + f);
-        planes[to] = product[groupRow + cl]!;
-        planes[to + 1] = sign * product[groupRow + perGroup + cl]!;
-      }
-    }
-  }
 }
 
 /** out [N, K, Ho, Wo] = conv2d(x, w) + bias from the spectra of x and w. */
@@ -91,7 +58,7 @@ export function forwardProductInto(out: FloatArray, xs: InputSpectrum, ws: Weigh
       }
     }
     for (let i = 0; i < s; i++) {
-      gatherSample(planes, product, i, s, geometry, K, Kg);
+      gatherRow(planes, product, i, s, geometry, K, Kg);
       for (let k = 0; k < K; k++) {
         plan.inverse(
           out,
@@ -148,7 +115,7 @@ export function gradInputProductInto(gx: FloatArray, gs: GradSpectrum, ws: Weigh
       }
     }
     for (let i = 0; i < s; i++) {
-      gatherSample(planes, product, i, s, geometry, C, Cg);
+      gatherRow(planes, product, i, s, geometry, C, Cg);
       for (let c = 0; c < C; c++) {
         plan.inverse(gx, ((n0 + i) * C + c) * H * W, W, planes, 2 * c * bins, 2, 1, info.padTop, H, 1, info.padLeft, W, 1, scale);
       }

@@ -15,7 +15,8 @@
  */
 import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
 import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';
-import { packPanelsInto, packedLength } from './pointwise.js';
+import { packRowsInto, packedLength } from './pointwise.js';
+import { scatterRow } from './bin-layout.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 interface SpectrumBase {
@@ -66,33 +67,38 @@ function buffer(kind: ConvSpectrum['kind'], info: ConvInfo, geometry: SpectralGe
 }
 
 /**
- * Transforms planes [count][rows][cols] of `src` into bin-major rows: plane p's bins go to
- * `dst[offsetOf(p) + binStride * bin]`, imaginary parts `imOffset` further on. `rowStep`/`colStep`
- * spread a plane out first (dilation, stride).
+ * Transforms planes [rows][channels][height][width] of `src` into the bin-major spectrum `dst`
+ * ([bin][row][group][Re | Im]), a row of planes at a time through a plane-major buffer.
+ * `rowStep`/`colStep` spread each plane out first (dilation, stride).
  */
 function transformPlanes(
   dst: Float64Array,
-  binStride: number,
-  imOffset: number,
-  offsetOf: (p: number) => number,
   src: FloatArray,
-  count: number,
   rows: number,
-  cols: number,
+  channels: number,
+  perGroup: number,
+  height: number,
+  width: number,
   rowStep: number,
   colStep: number,
   geometry: SpectralGeometry,
 ): void {
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
-  const plane = rows * cols;
-  if (rowStep === 1 && colStep === 1) {
-    for (let p = 0; p < count; p++) plan.forward(dst, offsetOf(p), binStride, imOffset, src, p * plane, rows, cols, cols);
-    return;
-  }
-  const spread = scratch('float64', 'fft:spread', ((rows - 1) * rowStep + 1) * ((cols - 1) * colStep + 1));
-  for (let p = 0; p < count; p++) {
-    const [r, c] = spreadInto(spread, src, p * plane, rows, cols, rowStep, colStep);
-    plan.forward(dst, offsetOf(p), binStride, imOffset, spread, 0, r, c, c);
+  const { bins } = geometry;
+  const plane = height * width;
+  const planes = scratch('float64', 'fft:rowPlanes', 2 * bins * channels);
+  const spread = rowStep === 1 && colStep === 1 ? null : scratch('float64', 'fft:spread', ((height - 1) * rowStep + 1) * ((width - 1) * colStep + 1));
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < channels; c++) {
+      const at = (r * channels + c) * plane;
+      if (spread === null) {
+        plan.forward(planes, 2 * c * bins, 2, 1, src, at, height, width, width);
+      } else {
+        const [h, w] = spreadInto(spread, src, at, height, width, rowStep, colStep);
+        plan.forward(planes, 2 * c * bins, 2, 1, spread, 0, h, w, w);
+      }
+    }
+    scatterRow(dst, planes, r, rows, bins, channels, perGroup);
   }
 }
 
@@ -100,14 +106,8 @@ function transformPlanes(
 export function inputSpectrumOf(x: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): InputSpectrum {
   const geometry = spectralGeometry(info);
   const data = buffer('input', info, geometry, reuse);
-  const { batch, inChannels: C, inChannelsPerGroup: Cg, inHeight, inWidth } = info;
-  // Plane p = n C + c sits in row n, at group g's real block plus c's place in its group.
-  const offsetOf = (p: number) => {
-    const n = Math.floor(p / C);
-    const c = p - n * C;
-    return 2 * n * C + 2 * Cg * Math.floor(c / Cg) + (c % Cg);
-  };
-  transformPlanes(data, 2 * batch * C, Cg, offsetOf, x, batch * C, inHeight, inWidth, 1, 1, geometry);
+  const { batch, inChannels, inChannelsPerGroup, inHeight, inWidth } = info;
+  transformPlanes(data, x, batch, inChannels, inChannelsPerGroup, inHeight, inWidth, 1, 1, geometry);
   return { kind: 'input', info, geometry, dtype, data };
 }
 
@@ -115,13 +115,8 @@ export function inputSpectrumOf(x: FloatArray, dtype: Dtype, info: ConvInfo, reu
 export function gradSpectrumOf(gy: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): GradSpectrum {
   const geometry = spectralGeometry(info);
   const data = buffer('grad', info, geometry, reuse);
-  const { batch, outChannels: K, outChannelsPerGroup: Kg, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const offsetOf = (p: number) => {
-    const n = Math.floor(p / K);
-    const k = p - n * K;
-    return 2 * n * K + 2 * Kg * Math.floor(k / Kg) + (k % Kg);
-  };
-  transformPlanes(data, 2 * batch * K, Kg, offsetOf, gy, batch * K, outHeight, outWidth, strideHeight, strideWidth, geometry);
+  const { batch, outChannels, outChannelsPerGroup, outHeight, outWidth, strideHeight, strideWidth } = info;
+  transformPlanes(data, gy, batch, outChannels, outChannelsPerGroup, outHeight, outWidth, strideHeight, strideWidth, geometry);
   return { kind: 'grad', info, geometry, dtype, data };
 }
 
@@ -134,23 +129,27 @@ export function weightSpectrumOf(w: FloatArray, dtype: Dtype, info: ConvInfo, re
   const rowLength = 2 * Cg;
   const perBin = K * rowLength;
   const plain = scratch('float64', 'fft:weightPlain', geometry.bins * perBin);
-  const offsetOf = (p: number) => {
-    const k = Math.floor(p / Cg);
-    return k * rowLength + (p - k * Cg);
-  };
-  transformPlanes(plain, perBin, Cg, offsetOf, w, K * Cg, info.kernelHeight, info.kernelWidth, info.dilationHeight, info.dilationWidth, geometry);
+  transformPlanes(plain, w, K, Cg, Cg, info.kernelHeight, info.kernelWidth, info.dilationHeight, info.dilationWidth, geometry);
   const packs = weightPackLengths(info);
   const gradInputStart = geometry.bins * groups * packs.forward;
   for (let f = 0; f < geometry.bins; f++) {
     for (let g = 0; g < groups; g++) {
       const base = f * perBin + g * Kg * rowLength;
-      const re = (k: number, c: number) => plain[base + k * rowLength + c]!;
-      const im = (k: number, c: number) => plain[base + k * rowLength + Cg + c]!;
       const at = f * groups + g;
-      // Forward: depth c, columns k, conj(W)^T.
-      packPanelsInto(data, at * packs.forward, Cg, Kg, (c, k) => re(k, c), (c, k) => -im(k, c));
-      // Input gradient: depth k, columns c, W.
-      packPanelsInto(data, gradInputStart + at * packs.gradInput, Kg, Cg, re, im);
+      // Forward: conj(W)^T, depth c, columns k (panels of two k).
+      let to = at * packs.forward;
+      for (let k = 0; k < Kg; k += 2) {
+        const a = base + k * rowLength;
+        const pair = k + 1 < Kg;
+        for (let c = 0; c < Cg; c++, to += 4) {
+          data[to] = plain[a + c]!;
+          data[to + 1] = pair ? plain[a + rowLength + c]! : 0;
+          data[to + 2] = -plain[a + Cg + c]!;
+          data[to + 3] = pair ? -plain[a + rowLength + Cg + c]! : 0;
+        }
+      }
+      // Input gradient: W, depth k, columns c.
+      packRowsInto(data, gradInputStart + at * packs.gradInput, plain, base, rowLength, Cg, Kg, Cg);
     }
   }
   return { kind: 'weight', info, geometry, dtype, data };

@@ -294,11 +294,12 @@ async function costModelRows(context: BenchContext): Promise<BenchRow[]> {
     const predicted = convCosts(info);
     const plan = new SpectralConv2d();
     const flops = convFlops(info.batch, info.inChannels, info.outChannels, info.outHeight, info.outWidth, info.kernelHeight, info.kernelWidth);
+    const slow = repeatFor(context, !context.tiny);
     const measured = await measureOperation(context, {
       operation: `fft: cost model check, ${name} (${shapeText(xShape)} * ${shapeText(wShape)})`,
       key: `fft-choice-${name.replace(/ /g, '-')}`,
-      note: `the model picks ${choice}`,
-      ...repeatFor(context, !context.tiny),
+      note: [`the model picks ${choice}`, slow.note].filter(Boolean).join('; '),
+      repeat: slow.repeat,
       cases: (['direct', 'im2col', 'fft'] as const).map((method) => ({
         strategy: method,
         flops,

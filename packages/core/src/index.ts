@@ -3,3 +3,4 @@ export { tensor, zeros, toNested, contiguous, dense, fromDense, dtypeOf, resultD
 export * from './signal/index.js';
 export * from './conv/index.js';
 export * from './linalg/index.js';
+export * from './parallel/index.js';

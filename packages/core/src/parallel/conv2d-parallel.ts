@@ -1,0 +1,181 @@
+import type { FloatArray } from '../tensor.js';
+import { chooseConv2dMethod } from '../conv/conv2d.js';
+import type { ConvInfo } from '../conv/conv-info.js';
+import { defaultPool } from './default-pool.js';
+import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
+import {
+  conv2dGradBiasTask,
+  conv2dGradInputTask,
+  conv2dGradWeightTask,
+  conv2dGradWeightInto,
+  conv2dTask,
+  type ConvStrategy,
+} from './kernel-tasks.js';
+import { splitRange } from './partition.js';
+import { sharedScratch, stage, unstage } from './shared.js';
+
+/*
+ * Batched conv2d and its gradients on all threads, destination-first like the kernels they split.
+ * The batch is cut into one fixed block of samples per thread; each block runs core's direct or
+ * im2col kernel. Forward and input gradient are per-sample, so they equal the single-threaded
+ * result bit for bit; the weight gradient sums over samples, so each block sums its own samples in
+ * doubles and the blocks are added in block order: bit-identical from run to run for a given
+ * thread count, and equal to the single-threaded sum within double round-off.
+ */
+
+export interface Conv2dParallelOptions extends ParallelOptions {
+  /** Kernel each thread runs (default: core's `chooseConv2dMethod`). */
+  method?: ConvStrategy;
+}
+
+function strategy(info: ConvInfo, method: ConvStrategy | undefined, who: string): ConvStrategy {
+  if (method === undefined) return chooseConv2dMethod(info);
+  if (method !== 'direct' && method !== 'im2col') {
+    throw new Error(`${who}: method must be 'direct' or 'im2col', got ${JSON.stringify(method)}`);
+  }
+  return method;
+}
+
+/** Multiply-adds of one conv2d product (forward, or either gradient). */
+export function conv2dWork(info: ConvInfo): number {
+  return info.batch * info.outChannels * info.outHeight * info.outWidth * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth;
+}
+
+function sizes(info: ConvInfo): { input: number; output: number; weight: number } {
+  return {
+    input: info.batch * info.inChannels * info.inHeight * info.inWidth,
+    output: info.batch * info.outChannels * info.outHeight * info.outWidth,
+    weight: info.outChannels * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth,
+  };
+}
+
+function checkLength(who: string, name: string, array: FloatArray, want: number): void {
+  if (array.length < want) throw new Error(`${who}: ${name} holds ${array.length} elements, the ConvInfo needs ${want}`);
+}
+
+/** out [N, K, Ho, Wo] = conv2d(x, w) + bias, the batch split across threads. */
+export function conv2dParallelInto(
+  out: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  info: ConvInfo,
+  options: Conv2dParallelOptions = {},
+): void {
+  const who = 'conv2dParallel';
+  const method = strategy(info, options.method, who);
+  const size = sizes(info);
+  checkLength(who, 'out', out, size.output);
+  checkLength(who, 'input', x, size.input);
+  checkLength(who, 'weight', w, size.weight);
+  if (bias !== null) checkLength(who, 'bias', bias, info.outChannels);
+  const pool = options.pool ?? defaultPool();
+  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  if (parts.length < 2) {
+    conv2dTask.run({ out, x, w, bias, info, method }, 0, info.batch, 0);
+    return;
+  }
+  const so = stage(out, 'conv2d:out', size.output, false);
+  const args = {
+    out: so,
+    x: stage(x, 'conv2d:x', size.input),
+    w: stage(w, 'conv2d:w', size.weight),
+    bias: bias === null ? null : stage(bias, 'conv2d:bias', info.outChannels),
+    info,
+    method,
+  };
+  pool.run(conv2dTask, args, parts);
+  unstage(out, so, size.output);
+}
+
+/** gx [N, C, H, W] = dL/dx of conv2d, the batch split across threads. */
+export function conv2dGradInputParallelInto(
+  gx: FloatArray,
+  gy: FloatArray,
+  w: FloatArray,
+  info: ConvInfo,
+  options: Conv2dParallelOptions = {},
+): void {
+  const who = 'conv2dGradInputParallel';
+  const method = strategy(info, options.method, who);
+  const size = sizes(info);
+  checkLength(who, 'gx', gx, size.input);
+  checkLength(who, 'gy', gy, size.output);
+  checkLength(who, 'weight', w, size.weight);
+  const pool = options.pool ?? defaultPool();
+  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  if (parts.length < 2) {
+    conv2dGradInputTask.run({ gx, gy, w, info, method }, 0, info.batch, 0);
+    return;
+  }
+  const sgx = stage(gx, 'conv2dGradInput:gx', size.input, false);
+  const args = {
+    gx: sgx,
+    gy: stage(gy, 'conv2dGradInput:gy', size.output),
+    w: stage(w, 'conv2dGradInput:w', size.weight),
+    info,
+    method,
+  };
+  pool.run(conv2dGradInputTask, args, parts);
+  unstage(gx, sgx, size.input);
+}
+
+/**
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d: each thread sums its block of samples into its own
+ * Float64 partial, and the partials are added in block order and rounded once into `gw`.
+ */
+export function conv2dGradWeightParallelInto(
+  gw: FloatArray,
+  x: FloatArray,
+  gy: FloatArray,
+  info: ConvInfo,
+  options: Conv2dParallelOptions = {},
+): void {
+  const who = 'conv2dGradWeightParallel';
+  const method = strategy(info, options.method, who);
+  const size = sizes(info);
+  checkLength(who, 'gw', gw, size.weight);
+  checkLength(who, 'input', x, size.input);
+  checkLength(who, 'gy', gy, size.output);
+  const pool = options.pool ?? defaultPool();
+  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  if (parts.length < 2) {
+    conv2dGradWeightInto(gw, x, gy, info, method);
+    return;
+  }
+  const partials = sharedScratch('float64', 'conv2dGradWeight:partials', parts.length * size.weight) as Float64Array;
+  const args = {
+    partials,
+    size: size.weight,
+    x: stage(x, 'conv2dGradWeight:x', size.input),
+    gy: stage(gy, 'conv2dGradWeight:gy', size.output),
+    info,
+    method,
+  };
+  pool.run(conv2dGradWeightTask, args, parts);
+  const count = parts.length;
+  for (let i = 0; i < size.weight; i++) {
+    let sum = partials[i]!;
+    for (let q = 1; q < count; q++) sum += partials[q * size.weight + i]!;
+    gw[i] = sum;
+  }
+}
+
+/** gb [K] = dL/db of conv2d (gy summed over samples and positions), the channels split across threads. */
+export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, options: ParallelOptions = {}): void {
+  const who = 'conv2dGradBiasParallel';
+  const size = sizes(info);
+  checkLength(who, 'gb', gb, info.outChannels);
+  checkLength(who, 'gy', gy, size.output);
+  const pool = options.pool ?? defaultPool();
+  const plane = info.outHeight * info.outWidth;
+  const parts = splitRange(info.outChannels, size.output < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  const args = { gb, gy, batch: info.batch, channels: info.outChannels, plane };
+  if (parts.length < 2) {
+    conv2dGradBiasTask.run(args, 0, info.outChannels, 0);
+    return;
+  }
+  const sgb = stage(gb, 'conv2dGradBias:gb', info.outChannels, false);
+  pool.run(conv2dGradBiasTask, { ...args, gb: sgb, gy: stage(gy, 'conv2dGradBias:gy', size.output) }, parts);
+  unstage(gb, sgb, info.outChannels);
+}

@@ -1,0 +1,55 @@
+import os from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+import { WorkerPool, checkThreads } from './pool.js';
+
+/*
+ * The process-wide thread setting, as torch.set_num_threads: threaded kernels called without an
+ * explicit pool use `defaultPool()`, sized by `setNumThreads(n)`, else by the CONVLAB_NUM_THREADS
+ * environment variable, else by os.availableParallelism(). Inside a worker it is always 1, so a
+ * kernel that runs in a worker never starts a pool of its own.
+ */
+
+let chosen: number | undefined;
+let pool: WorkerPool | undefined;
+
+function initialThreads(): number {
+  if (!isMainThread) return 1;
+  const fromEnv = process.env['CONVLAB_NUM_THREADS'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`CONVLAB_NUM_THREADS must be a positive integer, got ${JSON.stringify(fromEnv)}`);
+    return n;
+  }
+  return os.availableParallelism();
+}
+
+/** Threads the threaded kernels use by default (the calling thread included). */
+export function getNumThreads(): number {
+  chosen ??= initialThreads();
+  return chosen;
+}
+
+/** Sets the default thread count; a running default pool of another size is shut down. 1 means no workers. */
+export function setNumThreads(threads: number): void {
+  checkThreads(threads, 'setNumThreads');
+  const n = isMainThread ? threads : 1;
+  if (pool && pool.threads !== n) {
+    void pool.shutdown();
+    pool = undefined;
+  }
+  chosen = n;
+}
+
+/** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */
+export function defaultPool(): WorkerPool {
+  const threads = getNumThreads();
+  if (!pool || pool.threads !== threads) pool = new WorkerPool({ threads });
+  return pool;
+}
+
+/** Ends the default pool's workers (a later threaded call starts them again). */
+export async function shutdownPool(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  await current?.shutdown();
+}

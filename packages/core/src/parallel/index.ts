@@ -1,0 +1,18 @@
+export type { Range } from './partition.js';
+export { splitRange } from './partition.js';
+export { sharedArrayFor, sharedFloat32Array, sharedFloat64Array, isShared, sharedScratch, releaseSharedScratch } from './shared.js';
+export type { RangeTask } from './task.js';
+export { defineTask } from './task.js';
+export type { WorkerPoolOptions } from './pool.js';
+export { WorkerPool } from './pool.js';
+export { getNumThreads, setNumThreads, defaultPool, shutdownPool } from './default-pool.js';
+export type { ParallelOptions } from './gemm-parallel.js';
+export { gemmParallelInto, MIN_PARALLEL_WORK } from './gemm-parallel.js';
+export type { Conv2dParallelOptions } from './conv2d-parallel.js';
+export {
+  conv2dParallelInto,
+  conv2dGradInputParallelInto,
+  conv2dGradWeightParallelInto,
+  conv2dGradBiasParallelInto,
+  conv2dWork,
+} from './conv2d-parallel.js';

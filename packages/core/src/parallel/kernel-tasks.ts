@@ -1,0 +1,148 @@
+import type { FloatArray } from '../tensor.js';
+import type { ConvInfo } from '../conv/conv-info.js';
+import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
+import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
+import type { GemmArgs } from '../linalg/gemm-args.js';
+import { gemmInto } from '../linalg/gemm.js';
+import { defineTask } from './task.js';
+
+/*
+ * The per-range bodies of the threaded kernels. Each calls a single-threaded kernel of core on a
+ * sub-problem: a block of GEMM rows (or columns), or a block of batch samples through a ConvInfo
+ * whose batch is the block's size and views that start at the block's first sample. Every output
+ * element is then computed by exactly the same arithmetic as in the single-threaded kernel; only
+ * the weight gradient, a sum over samples, is split into per-part partial sums that the caller
+ * adds in part order.
+ *
+ * Workers import this module from dist/ (see the task URLs); the calling thread runs the same
+ * functions directly.
+ */
+
+const here = new URL('../../dist/parallel/kernel-tasks.js', import.meta.url);
+
+export type ConvStrategy = 'direct' | 'im2col';
+
+/** A GEMM split along the rows of C (or along its columns when `byColumns`). */
+export interface GemmPartArgs extends GemmArgs {
+  c: FloatArray;
+  a: FloatArray;
+  b: FloatArray;
+  byColumns: boolean;
+}
+
+export function gemmPart(g: GemmPartArgs, start: number, end: number): void {
+  if (g.byColumns) {
+    // Columns [start, end) of op(B) and of C.
+    gemmInto(g.c, g.a, g.b, g.m, end - start, g.k, {
+      ...g,
+      offsetB: g.offsetB + start * (g.transB ? g.ldb : 1),
+      offsetC: g.offsetC + start,
+    });
+  } else {
+    // Rows [start, end) of op(A) and of C.
+    gemmInto(g.c, g.a, g.b, end - start, g.n, g.k, {
+      ...g,
+      offsetA: g.offsetA + start * (g.transA ? 1 : g.lda),
+      offsetC: g.offsetC + start * g.ldc,
+    });
+  }
+}
+
+/** The sizes of samples [start, end) of a batch: the same problem with a smaller batch. */
+function samples(info: ConvInfo, start: number, end: number): ConvInfo {
+  return { ...info, batch: end - start };
+}
+
+function inputSize(info: ConvInfo): number {
+  return info.inChannels * info.inHeight * info.inWidth;
+}
+
+function outputSize(info: ConvInfo): number {
+  return info.outChannels * info.outHeight * info.outWidth;
+}
+
+export interface Conv2dPartArgs {
+  out: FloatArray;
+  x: FloatArray;
+  w: FloatArray;
+  bias: FloatArray | null;
+  info: ConvInfo;
+  method: ConvStrategy;
+}
+
+/** Forward conv2d of samples [start, end). */
+export function conv2dPart(p: Conv2dPartArgs, start: number, end: number): void {
+  const info = samples(p.info, start, end);
+  const x = p.x.subarray(start * inputSize(info), end * inputSize(info));
+  const out = p.out.subarray(start * outputSize(info), end * outputSize(info));
+  if (p.method === 'direct') conv2dDirectInto(out, x, p.w, p.bias, info);
+  else conv2dIm2colInto(out, x, p.w, p.bias, info);
+}
+
+export interface Conv2dGradInputPartArgs {
+  gx: FloatArray;
+  gy: FloatArray;
+  w: FloatArray;
+  info: ConvInfo;
+  method: ConvStrategy;
+}
+
+/** dL/dx of samples [start, end). */
+export function conv2dGradInputPart(p: Conv2dGradInputPartArgs, start: number, end: number): void {
+  const info = samples(p.info, start, end);
+  const gx = p.gx.subarray(start * inputSize(info), end * inputSize(info));
+  const gy = p.gy.subarray(start * outputSize(info), end * outputSize(info));
+  if (p.method === 'direct') conv2dGradInputDirectInto(gx, gy, p.w, info);
+  else conv2dGradInputIm2colInto(gx, gy, p.w, info);
+}
+
+export interface Conv2dGradWeightPartArgs {
+  /** One Float64 weight-gradient block per part, side by side: part q owns [q * size, (q + 1) * size). */
+  partials: Float64Array;
+  size: number;
+  x: FloatArray;
+  gy: FloatArray;
+  info: ConvInfo;
+  method: ConvStrategy;
+}
+
+/** The whole weight gradient on the calling thread: core's kernel of the chosen strategy. */
+export function conv2dGradWeightInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo, method: ConvStrategy): void {
+  if (method === 'direct') conv2dGradWeightDirectInto(gw, x, gy, info);
+  else conv2dGradWeightIm2colInto(gw, x, gy, info);
+}
+
+/** Part `part`'s sum over samples [start, end) of dL/dw, into its own block of `partials`. */
+export function conv2dGradWeightPart(p: Conv2dGradWeightPartArgs, start: number, end: number, part: number): void {
+  const info = samples(p.info, start, end);
+  const x = p.x.subarray(start * inputSize(info), end * inputSize(info));
+  const gy = p.gy.subarray(start * outputSize(info), end * outputSize(info));
+  conv2dGradWeightInto(p.partials.subarray(part * p.size, (part + 1) * p.size), x, gy, info, p.method);
+}
+
+export interface Conv2dGradBiasPartArgs {
+  gb: FloatArray;
+  gy: FloatArray;
+  batch: number;
+  channels: number;
+  plane: number;
+}
+
+/** dL/db for channels [start, end): each channel's sum in the same order as the single-threaded kernel. */
+export function conv2dGradBiasPart(p: Conv2dGradBiasPartArgs, start: number, end: number): void {
+  const { gb, gy, batch, channels, plane } = p;
+  for (let k = start; k < end; k++) {
+    let sum = 0;
+    for (let n = 0; n < batch; n++) {
+      const base = (n * channels + k) * plane;
+      for (let i = 0; i < plane; i++) sum += gy[base + i]!;
+    }
+    gb[k] = sum;
+  }
+}
+
+export const gemmTask = defineTask(here, 'gemmPart', gemmPart);
+export const conv2dTask = defineTask(here, 'conv2dPart', conv2dPart);
+export const conv2dGradInputTask = defineTask(here, 'conv2dGradInputPart', conv2dGradInputPart);
+export const conv2dGradWeightTask = defineTask(here, 'conv2dGradWeightPart', conv2dGradWeightPart);
+export const conv2dGradBiasTask = defineTask(here, 'conv2dGradBiasPart', conv2dGradBiasPart);

@@ -215,24 +215,27 @@ function checkSize(n: number, min: number, who: string): void {
   }
 }
 
-/** The cached complex plan of size n (a power of two, 1 allowed). */
+/** Plans up to this size are kept for reuse; a larger one (a long 1-D signal) lives for its call only. */
+const CACHED_SIZE = 1 << 16;
+
+/** The complex plan of size n (a power of two, 1 allowed), cached when it is not huge. */
 export function complexFft(n: number): ComplexFft {
   let plan = complexPlans.get(n);
   if (!plan) {
     checkSize(n, 1, 'complexFft');
     plan = n === 1 ? new IdentityFft() : new PowerOfTwoComplexFft(n);
-    complexPlans.set(n, plan);
+    if (n <= CACHED_SIZE) complexPlans.set(n, plan);
   }
   return plan;
 }
 
-/** The cached real plan of size n (a power of two >= 2). */
+/** The real plan of size n (a power of two >= 2), cached when it is not huge. */
 export function realFft(n: number): RealFft {
   let plan = realPlans.get(n);
   if (!plan) {
     checkSize(n, 2, 'realFft');
     plan = new PowerOfTwoRealFft(n);
-    realPlans.set(n, plan);
+    if (n <= CACHED_SIZE) realPlans.set(n, plan);
   }
   return plan;
 }

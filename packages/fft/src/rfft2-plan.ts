@@ -21,7 +21,6 @@ export class Rfft2Plan {
   private readonly store: Float64Array;
   /** Column j of `store` as its own array (fft.js indexes from 0). */
   private readonly columns: Float64Array[];
-  private readonly zeros: Float64Array;
   private readonly colIn: Float64Array;
   private readonly colOut: Float64Array;
   private readonly outA: Float64Array;
@@ -44,7 +43,6 @@ export class Rfft2Plan {
     this.packed = new Float64Array(2 * width);
     this.store = new Float64Array(2 * this.bins);
     this.columns = Array.from({ length: this.halfWidth }, (_, j) => this.store.subarray(2 * height * j, 2 * height * (j + 1)));
-    this.zeros = new Float64Array(2 * this.bins);
     this.colIn = new Float64Array(2 * height);
     this.colOut = new Float64Array(2 * height);
     this.outA = new Float64Array(width);
@@ -151,8 +149,9 @@ export class Rfft2Plan {
     for (let i = 0; i < rowCount; i += 2) {
       const ra = (r0 + i * rowStep) % height;
       const hasB = i + 1 < rowCount;
-      const rb = (r0 + (i + 1) * rowStep) % height;
-      this.rowFft.inversePair(outA, outB, store, 2 * ra, hasB ? store : this.zeros, 2 * rb, columnStride, true);
+      // Without a second row, row A rides along twice and the copy is dropped.
+      const rb = hasB ? (r0 + (i + 1) * rowStep) % height : ra;
+      this.rowFft.inversePair(outA, outB, store, 2 * ra, store, 2 * rb, columnStride, true);
       writeRow(dst, dstOffset + i * dstRowStride, outA, c0, colCount, colStep, width, scale, addend);
       if (hasB) writeRow(dst, dstOffset + (i + 1) * dstRowStride, outB, c0, colCount, colStep, width, scale, addend);
     }
@@ -191,13 +190,16 @@ export const transformCounts = { forward: 0, inverse: 0 };
 
 const plans = new Map<string, Rfft2Plan>();
 
-/** The cached plan of period height x width (powers of two, width >= 2). */
+/** Plans up to this many bins are kept; a larger one (a long 1-D signal) lives for its call only. */
+const CACHED_BINS = 1 << 16;
+
+/** The plan of period height x width (powers of two, width >= 2), cached when it is not huge. */
 export function rfft2Plan(height: number, width: number): Rfft2Plan {
   const key = `${height}x${width}`;
   let plan = plans.get(key);
   if (!plan) {
     plan = new Rfft2Plan(height, width);
-    plans.set(key, plan);
+    if (plan.bins <= CACHED_BINS) plans.set(key, plan);
   }
   return plan;
 }

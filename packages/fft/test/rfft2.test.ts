@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '@convlab/core';
 import { irfft2, rfft2 } from '@convlab/fft';
 import { complexFft, realFft } from '../src/fftjs.js';
+import { Rfft2Plan } from '../src/rfft2-plan.js';
 import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
 
 /** The textbook O(n^2) DFT of interleaved complex values. */
@@ -153,6 +154,35 @@ describe('rfft2 / irfft2', () => {
     const view = x.transpose(1, 0) as Tensor;
     const copy = tensor(Float64Array.from({ length: 64 }, (_, i) => x.get(i % 8, Math.floor(i / 8))), [8, 8]);
     expectClose(rfft2(view).data, rfft2(copy).data, { rel: 0 });
+  });
+
+  it('rows through realTransform one by one give the same spectrum as rows in pairs', () => {
+    const random = seededRandom(12);
+    const src = Float64Array.from(randomValues(random, 7 * 13));
+    const paired = new Rfft2Plan(8, 16, true);
+    const single = new Rfft2Plan(8, 16, false);
+    const a = new Float64Array(2 * paired.bins);
+    const b = new Float64Array(2 * paired.bins);
+    paired.forward(a, 0, 2, 1, src, 0, 7, 13, 13);
+    single.forward(b, 0, 2, 1, src, 0, 7, 13, 13);
+    expectClose(a, b, { rel: 1e-14 });
+  });
+
+  it('the inverse reads a strided window that wraps around the period', () => {
+    const random = seededRandom(13);
+    const [h, w] = [8, 8];
+    const values = randomValues(random, h * w);
+    const plan = new Rfft2Plan(h, w);
+    const spectrum = new Float64Array(2 * plan.bins);
+    plan.forward(spectrum, 0, 2, 1, Float64Array.from(values), 0, h, w, w);
+    // Rows -3, -1, 1 (mod 8) and columns 6, 1, 4, 7 (mod 8): start -2 step 3.
+    const out = new Float32Array(3 * 4);
+    plan.inverse(out, 0, 4, spectrum, 0, 2, 1, -3, 3, 2, -2, 4, 3, 1 / (h * w), 0.5);
+    const expected = [];
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 4; j++) expected.push(values[(((-3 + 2 * i) % h) + h) % h * w + ((((-2 + 3 * j) % w) + w) % w)]! + 0.5);
+    }
+    expectClose(out, expected, { rel: 1e-7 });
   });
 
   it('says clearly when a size is not a power of two', () => {

@@ -102,6 +102,18 @@ describe('spectral conv2d agrees with core (forward, grad input, grad weight)', 
     }
   });
 
+  it('gives float64 unless every operand is float32, as core does', () => {
+    const random = seededRandom(12);
+    const x = randomTensor(random, [2, 3, 7, 7], 'float32');
+    const w = randomTensor(random, [4, 3, 3, 3], 'float64');
+    const y = fftConv2d(x, w);
+    expect(y.data).toBeInstanceOf(Float64Array);
+    expectClose(y.data, conv2d(x, w, null, { method: 'direct' }).data, { rel: 1e-10 });
+    const b32 = randomTensor(random, [4], 'float32');
+    expect(fftConv2d(x, randomTensor(random, [4, 3, 3, 3], 'float32'), b32).data).toBeInstanceOf(Float32Array);
+    expect(fftConv2d(x, randomTensor(random, [4, 3, 3, 3], 'float32'), randomTensor(random, [4], 'float64')).data).toBeInstanceOf(Float64Array);
+  });
+
   it('takes non-contiguous views', () => {
     const random = seededRandom(11);
     const big = randomTensor(random, [2, 3, 10, 9], 'float64');

@@ -53,7 +53,7 @@ describe('convlab train', () => {
     // No progress bar, no escape codes when stderr is a pipe.
     expect(r.stderr).not.toContain('\x1b');
     expect(existsSync(join(dir, 'two.model'))).toBe(true);
-    expect(existsSync(join(dir, 'two.model.ckpt'))).toBe(true);
+    expect(existsSync(join(dir, 'two.ckpt'))).toBe(true);
   });
 
   it('writes JSON lines: start, every minibatch, every epoch, end', () => {
@@ -70,13 +70,13 @@ describe('convlab train', () => {
       expect(e.iterationSeconds).toBeGreaterThan(0);
     }
     const end = log[log.length - 1]!;
-    expect(end).toMatchObject({ event: 'end', stopped: false, out: 'm.model', checkpoint: 'm.model.ckpt' });
+    expect(end).toMatchObject({ event: 'end', stopped: false, out: 'm.model', checkpoint: 'm.ckpt' });
     expect(end.best.testError).toBe(epochs[end.best.epoch - 1]!.testError);
   });
 
   it('resumes from a checkpoint to the same model, byte for byte', () => {
     expect(convlab(['train', ...TINY, '--epochs', '1', '--out', 'r.model'], dir).status).toBe(0);
-    const r = convlab(['train', '--data', plain, '--resume', 'r.model.ckpt', '--epochs', '3', '--out', 'r3.model'], dir);
+    const r = convlab(['train', '--data', plain, '--resume', 'r.ckpt', '--epochs', '3', '--out', 'r3.model'], dir);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^resuming lenet5/m);
     expect(r.stdout).not.toMatch(/^epoch 1,/m);
@@ -91,20 +91,24 @@ describe('convlab train', () => {
     expect(stopped.status).toBe(130);
     expect(stopped.stdout).toMatch(/stopping after this minibatch/);
     expect(stopped.stdout).toMatch(/^stopped after epoch \d+ and minibatch \d+ of epoch \d+$/m);
-    expect(stopped.stdout).toMatch(/continue with: convlab train --resume c\.model\.ckpt/);
+    expect(stopped.stdout).toMatch(/continue with: convlab train --resume c\.ckpt/);
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
-    const resumed = convlab(['train', '--data', plain, '--resume', 'c.model.ckpt', '--epochs', '4', '--out', 'c4.model'], dir);
+    const resumed = convlab(['train', '--data', plain, '--resume', 'c.ckpt', '--epochs', '4', '--out', 'c4.model'], dir);
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toMatch(/^resuming epoch \d+ at minibatch \d+\/10$/m);
     expect(convlab([...args, '--epochs', '4', '--out', 'u4.model'], dir).status).toBe(0);
     expect(readFileSync(join(dir, 'c4.model'))).toEqual(readFileSync(join(dir, 'u4.model')));
   });
 
-  it('reads gzip-compressed data and trims with --limit', () => {
-    const r = convlab(['train', '--data', gz, '--limit', '7', '--batch-size', '4', '--epochs', '1', '--out', 'g.model'], dir);
+  it('reads gzip-compressed data, trims with --limit, and names its files after the model by default', () => {
+    const here = mkdtempSync(join(dir, 'defaults-'));
+    const r = convlab(['train', '--data', gz, '--limit', '7', '--batch-size', '4', '--epochs', '1'], here);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/on 7 training, 7 validation, 7 test images/);
     expect(r.stdout).toMatch(/^epoch 1, minibatch 2\/2, validation error/m);
+    expect(r.stdout).toMatch(/^model written to lenet5\.cvlm$/m);
+    expect(r.stdout).toMatch(/^checkpoint written to lenet5\.ckpt$/m);
+    expect(existsSync(join(here, 'lenet5.cvlm')) && existsSync(join(here, 'lenet5.ckpt'))).toBe(true);
   });
 });
 
@@ -112,7 +116,7 @@ describe('convlab eval and predict', () => {
   it('eval prints the test error the training run reported for its best model, and the confusion matrix', () => {
     const log = logOf(join(dir, 'run.jsonl'));
     const best = log[log.length - 1]!.best;
-    for (const model of ['m.model', 'm.model.ckpt']) {
+    for (const model of ['m.model', 'm.ckpt']) {
       const r = convlab(['eval', '--model', model, '--data', plain], dir);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`test error ${pct(best.testError)} (${Math.round(best.testError * 20)} of 20 test images misclassified)`);
@@ -122,7 +126,7 @@ describe('convlab eval and predict', () => {
       const totals = rows.map((line) => Number(line.trim().split(/\s+/)[11]));
       expect(totals.reduce((a, b) => a + b, 0)).toBe(20);
     }
-    expect(convlab(['eval', '--model', 'm.model.ckpt', '--data', plain], dir).stdout).toMatch(/checkpoint m\.model\.ckpt \(its best model, epoch \d\)/);
+    expect(convlab(['eval', '--model', 'm.ckpt', '--data', plain], dir).stdout).toMatch(/checkpoint m\.ckpt \(its best model, epoch \d\)/);
   });
 
   it('predict gives probabilities for a test image, and the same for the same digit as a PNG', () => {
@@ -176,7 +180,7 @@ describe('bad input: one line, non-zero exit, no stack trace, no file overwritte
     ['labels given as images', () => ['train', '--data', brokenData('train-images-idx3-ubyte', corrupt('labels-as-images-idx3-ubyte'))], /train-images-idx3-ubyte: magic number 0x00000801 is not an IDX images file/],
     ['a missing checkpoint', () => ['train', '--resume', 'nothing.ckpt'], /^convlab: train: --resume nothing\.ckpt: no such file$/],
     ['a model file given as a checkpoint', () => ['train', '--resume', 'm.model'], /^convlab: m\.model: not a convlab checkpoint \(no CVLBNDL1 magic\)$/],
-    ['a resume that changes the learning rate', () => ['train', '--data', plain, '--resume', 'm.model.ckpt', '--lr', '0.5'], /^convlab: train: --lr 0\.5 differs from the checkpoint's 0\.1 \(m\.model\.ckpt\); a resumed run keeps its settings$/],
+    ['a resume that changes the learning rate', () => ['train', '--data', plain, '--resume', 'm.ckpt', '--lr', '0.5'], /^convlab: train: --lr 0\.5 differs from the checkpoint's 0\.1 \(m\.ckpt\); a resumed run keeps its settings$/],
     ['--out naming a folder', () => ['train', '--out', '.'], /^convlab: train: --out \. is a directory, not a file$/],
     ['eval without --model', () => ['eval'], /^convlab: Missing required argument: model$/],
     ['eval of a missing model', () => ['eval', '--model', 'gone.model'], /^convlab: eval: --model gone\.model: no such file$/],

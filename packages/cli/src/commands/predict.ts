@@ -32,8 +32,8 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       .option('invert', { type: 'boolean', default: false, describe: 'the PNG is a dark digit on a light background' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON object' })
       .conflicts('image', 'index')
-      .example('$0 predict --model lenet5.model --image digit.png', 'classify a drawing')
-      .example('$0 predict --model lenet5.model --index 0', 'classify the first test image (a 7)') as unknown as Argv<PredictArgs>,
+      .example('$0 predict --model lenet5.cvlm --image digit.png', 'classify a drawing')
+      .example('$0 predict --model lenet5.cvlm --index 0', 'classify the first test image (a 7)') as unknown as Argv<PredictArgs>,
   handler: (argv) => {
     const path = existingFile(CMD, 'model', argv.model);
     if (argv.image === undefined && argv.index === undefined) throw new UsageError(`${CMD}: give --image PNG or --index K`);

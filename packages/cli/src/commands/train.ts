@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { machineInfo } from '@convlab/bench';
 import {
@@ -177,6 +177,12 @@ function schedule(c: RunConfig): LearningRateSchedule | undefined {
   return undefined;
 }
 
+/** The default checkpoint of a model file: its name with the extension replaced by .ckpt. */
+function checkpointBeside(out: string): string {
+  const ext = extname(out);
+  return ext && basename(out) !== ext ? `${out.slice(0, -ext.length)}.ckpt` : `${out}.ckpt`;
+}
+
 /** Output files must be distinct and must not be folders. */
 function checkOutputs(paths: Array<[string, string | undefined]>): void {
   const seen = new Map<string, string>();
@@ -213,14 +219,14 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('limit', { type: 'number', describe: 'use only the first N examples of each split (quick runs)' })
       .option('seed', { type: 'number', describe: 'seed of the weights, the shuffling and dropout (default 0)' })
       .option('shuffle', { type: 'boolean', describe: 'shuffle the training set every epoch (default; --no-shuffle takes it in order, as the lecture did)' })
-      .option('out', { type: 'string', describe: 'write the model with the best validation error here (default <model>.model)' })
-      .option('checkpoint', { type: 'string', describe: 'checkpoint written after every epoch and on Ctrl-C (default <out>.ckpt)' })
+      .option('out', { type: 'string', describe: 'write the model with the best validation error here (default <model>.cvlm)' })
+      .option('checkpoint', { type: 'string', describe: 'checkpoint written after every epoch and on Ctrl-C (default: --out with the extension .ckpt; with --resume, that file)' })
       .option('resume', { type: 'string', describe: 'continue the run saved in this checkpoint' })
       .option('log', { type: 'string', describe: 'write every minibatch and epoch as JSON lines to this file' })
       .example('$0 train', "the lecture's run: LeNet-5, SGD, lr 0.1, batch 500")
       .example('$0 train --optimizer sgd --momentum 0.9 --lr 0.05 --lr-decay 0.05 --activation relu', 'a faster recipe')
-      .example('$0 train --limit 2000 --epochs 2 --out small.model', 'a quick run')
-      .example('$0 train --resume lenet5.model.ckpt', 'continue after Ctrl-C') as unknown as Argv<TrainArgs>,
+      .example('$0 train --limit 2000 --epochs 2 --out small.cvlm', 'a quick run')
+      .example('$0 train --resume lenet5.ckpt', 'continue after Ctrl-C') as unknown as Argv<TrainArgs>,
   handler: async (argv) => {
     await runTrain(argv);
   },
@@ -240,8 +246,8 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     config = configFromArgs(a);
   }
   const dataDir = a.data === undefined ? undefined : existingDir(CMD, 'data', a.data);
-  const out = a.out === undefined ? `${config.model}.model` : fileOption(CMD, 'out', a.out);
-  const checkpointPath = a.checkpoint === undefined ? (a.resume ?? `${out}.ckpt`) : fileOption(CMD, 'checkpoint', a.checkpoint);
+  const out = a.out === undefined ? `${config.model}.cvlm` : fileOption(CMD, 'out', a.out);
+  const checkpointPath = a.checkpoint === undefined ? (a.resume ?? checkpointBeside(out)) : fileOption(CMD, 'checkpoint', a.checkpoint);
   const logPath = a.log === undefined ? undefined : fileOption(CMD, 'log', a.log);
   checkOutputs([['out', out], ['checkpoint', checkpointPath], ['log', logPath]]);
   if (a.resume !== undefined && resolve(a.resume) === resolve(out)) throw new UsageError(`${CMD}: --out would overwrite the checkpoint given to --resume`);

@@ -126,6 +126,39 @@ describe('spectral conv2d agrees with core (forward, grad input, grad weight)', 
   });
 });
 
+describe('finite differences', () => {
+  it('the spectral gradients are the derivatives of the spectral forward pass (float64)', () => {
+    const random = seededRandom(21);
+    const opts: Conv2dOptions = { stride: 2, padding: 1, groups: 2, dilation: [1, 2] };
+    const x = randomTensor(random, [2, 4, 7, 9], 'float64');
+    const w = randomTensor(random, [4, 2, 3, 2], 'float64');
+    const y = fftConv2d(x, w, null, opts);
+    const r = randomTensor(random, y.shape, 'float64');
+    // L = sum(y * r), so dL/dy = r.
+    const loss = (xx: Tensor, ww: Tensor) => {
+      const out = fftConv2d(xx, ww, null, opts).data;
+      let sum = 0;
+      for (let i = 0; i < out.length; i++) sum += out[i]! * r.data[i]!;
+      return sum;
+    };
+    const gx = fftConv2dGradInput(r, w, x.shape, opts).data;
+    const gw = fftConv2dGradWeight(x, r, w.shape, opts).data;
+    const h = 1e-6;
+    for (const [t, g] of [[x, gx], [w, gw]] as const) {
+      for (let trial = 0; trial < 12; trial++) {
+        const i = Math.floor(random() * t.data.length);
+        const keep = t.data[i]!;
+        t.data[i] = keep + h;
+        const up = loss(x, w);
+        t.data[i] = keep - h;
+        const down = loss(x, w);
+        t.data[i] = keep;
+        expect(Math.abs((up - down) / (2 * h) - g[i]!)).toBeLessThan(1e-7);
+      }
+    }
+  });
+});
+
 describe('the spectra are reused', () => {
   const random = seededRandom(5);
   const [N, C, K] = [6, 3, 4];

@@ -1,0 +1,190 @@
+// Runs the iteration benchmark suite from the built packages and records the results here:
+//   npx tsc -b && node benchmarks/iteration/run.mjs [--batch 500] [--repeat 7] [--warmup 2] [--tiny]
+// writes results.json (machine, load, rows) and README.md (targets and tables) beside this script;
+// --tiny only prints.
+import { renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { iterationSuite } = await import('../../packages/bench/dist/suites/iteration.js');
+const { machineInfo } = await import('../../packages/bench/dist/harness.js');
+
+const { values } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '500' },
+    repeat: { type: 'string', default: '7' },
+    warmup: { type: 'string', default: '2' },
+    tiny: { type: 'boolean', default: false },
+  },
+});
+const positive = (name, text, min) => {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) {
+    console.error(`iteration: --${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return v;
+};
+const context = {
+  batch: positive('batch', values.batch, 1),
+  repeat: positive('repeat', values.repeat, 1),
+  warmup: positive('warmup', values.warmup, 0),
+  tiny: values.tiny,
+  progress: (message) => process.stderr.write(`  ${message}\n`),
+};
+
+process.chdir(root); // machineInfo reads the git commit of the checkout
+const machine = machineInfo();
+const loadBefore = loadavg();
+const started = Date.now();
+const rows = await iterationSuite.run(context);
+const seconds = (Date.now() - started) / 1000;
+const loadAfter = loadavg();
+
+const gflops = (row, t = row.timing.median) => (row.flops && Number.isFinite(t) ? row.flops / (t * 1e6) : undefined);
+const fixed = (v, digits) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
+
+function writeAtomic(path, text) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+const settings = { batch: context.batch, repeat: context.repeat, warmup: context.warmup, tiny: context.tiny };
+const result = {
+  suite: iterationSuite.name,
+  description: iterationSuite.description,
+  machine,
+  loadAverage: { before: loadBefore, after: loadAfter },
+  settings,
+  seconds,
+  rows: rows.map((r) => ({ ...r, gflops: gflops(r) })),
+};
+
+// Targets (2-core machine): iteration <= 0.35 s on all threads; all threads >= 1.7x one thread;
+// >= 3x faster than tfjs wasm; GEMM >= 5 GFLOP/s a core; peak RSS < 800 MB.
+const iteration = rows.filter((r) => r.key === 'iteration');
+const find = (list, text) => list.find((r) => r.strategy.includes(text));
+const threadRows = iteration.filter((r) => / threads$/.test(r.strategy));
+const best = (list) => list.reduce((a, r) => (a === undefined || r.timing.median < a.timing.median ? r : a), undefined);
+const bestThreaded = best(threadRows);
+const method = bestThreaded?.strategy.split(',')[0];
+const bestSingle = find(iteration, `${method}, 1 thread`);
+const tfjs = iteration.find((r) => r.strategy.startsWith('tfjs'));
+const gemm = rows.filter((r) => r.key === 'gemm-fc');
+const gemmOne = gemm.find((r) => r.strategy === 'gemmInto');
+const gemmAll = gemm.find((r) => / threads$/.test(r.strategy));
+const rssMatch = /peak resident memory of the bench process so far (\d+) MB/.exec(iteration[0]?.note ?? '');
+const verdict = (ok) => (ok ? 'met' : '**NOT met**');
+const seconds3 = (ms) => (ms / 1000).toFixed(3);
+
+const targetLines = () => {
+  if (!bestThreaded || !bestSingle) return [];
+  const t = bestThreaded.timing.median;
+  const ratio = bestSingle.timing.median / t;
+  const lines = [
+    `- One iteration on ${machine.cores} threads (${bestThreaded.strategy}): **${seconds3(t)} s** median, ${seconds3(bestThreaded.timing.min)} s best ` +
+      `(target 0.35 s: ${verdict(t <= 350)}${t > 350 ? `, ${(t / 350).toFixed(2)}x over` : ''}).`,
+    `- ${machine.cores} threads vs 1 (${method}, same code, interleaved): ${seconds3(bestSingle.timing.median)} s / ${seconds3(t)} s = **${ratio.toFixed(2)}x** ` +
+      `(target 1.7x: ${verdict(ratio >= 1.7)}); best runs ${seconds3(bestSingle.timing.min)} s / ${seconds3(bestThreaded.timing.min)} s = ` +
+      `${(bestSingle.timing.min / bestThreaded.timing.min).toFixed(2)}x.`,
+  ];
+  if (tfjs && Number.isFinite(tfjs.timing.median)) {
+    const f = tfjs.timing.median / t;
+    lines.push(`- vs ${tfjs.strategy} in the same run: ${seconds3(tfjs.timing.median)} s / ${seconds3(t)} s = **${f.toFixed(2)}x** (target 3x: ${verdict(f >= 3)}).`);
+  } else if (tfjs) {
+    lines.push(`- TensorFlow.js wasm: ${tfjs.note}.`);
+  }
+  lines.push(`- A full epoch (100 iterations of 500) at this rate: about ${(100 * t / 1000).toFixed(0)} s of training steps (target 40 s with evaluation: ${verdict(100 * t <= 40000)}).`);
+  if (gemmOne) {
+    lines.push(
+      `- GEMM on one core, ${gemmOne.operation.replace(/^GEMM, /, '')}: **${fixed(gflops(gemmOne), 2)} GFLOP/s** median, ${fixed(gflops(gemmOne, gemmOne.timing.min), 2)} best ` +
+        `(target 5: ${verdict((gflops(gemmOne, gemmOne.timing.min) ?? 0) >= 5)})` +
+        (gemmAll ? `; on ${machine.cores} threads ${fixed(gflops(gemmAll), 2)} median, ${fixed(gflops(gemmAll, gemmAll.timing.min), 2)} best.` : '.'),
+    );
+  }
+  if (rssMatch) lines.push(`- Peak resident memory of the whole bench process (five models, their buffers, tfjs): **${rssMatch[1]} MB** (target < 800 MB: ${verdict(Number(rssMatch[1]) < 800)}).`);
+  return lines;
+};
+
+const table = (list, withFlops) => [
+  `| operation | strategy | median ms | min ms |${withFlops ? ' GFLOP/s (median) | GFLOP/s (best) |' : ''} max rel. diff | note |`,
+  `| --- | --- | ---: | ---: |${withFlops ? ' ---: | ---: |' : ''} ---: | --- |`,
+  ...list.map(
+    (r) =>
+      `| ${r.operation} | ${r.strategy} | ${fixed(r.timing.median, 1)} | ${fixed(r.timing.min, 1)} |` +
+      (withFlops ? ` ${fixed(gflops(r), 2)} | ${fixed(gflops(r, r.timing.min), 2)} |` : '') +
+      ` ${r.maxRelDiff === undefined ? '' : r.maxRelDiff.toExponential(1)} | ${r.note ?? ''} |`,
+  ),
+];
+
+// Per-layer breakdown as one table: a row per phase, a column per configuration.
+const layerRows = rows.filter((r) => r.operation.startsWith('per layer: '));
+const configs = [...new Set(layerRows.map((r) => r.strategy))];
+const phases = [...new Set(layerRows.map((r) => r.operation))];
+const cell = (phase, config) => layerRows.find((r) => r.operation === phase && r.strategy === config);
+const sumOf = (config, test) => layerRows.filter((r) => r.strategy === config && test(r.operation)).reduce((s, r) => s + r.timing.median, 0);
+const breakdown = [
+  `| phase (median ms) | ${configs.join(' | ')} |`,
+  `| --- | ${configs.map(() => '---:').join(' | ')} |`,
+  ...phases.map((p) => `| ${p.replace('per layer: ', '')} | ${configs.map((c) => fixed(cell(p, c)?.timing.median, 1)).join(' | ')} |`),
+  `| **forward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('forward') || o.endsWith('loss')), 1)).join(' | ')} |`,
+  `| **backward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('backward')), 1)).join(' | ')} |`,
+  `| **update** | ${configs.map((c) => fixed(cell('per layer: SGD update', c)?.timing.median, 1)).join(' | ')} |`,
+];
+
+const lines = [
+  '# LeNet-5 training iteration: one thread and all threads',
+  '',
+  iterationSuite.description[0].toUpperCase() + iterationSuite.description.slice(1) + '.',
+  'The threaded step is nn\'s lenet5 with Conv2d and Linear run through core\'s threaded kernels',
+  '(see docs/performance.md); the 1-thread rows run the same code on a 1-thread pool.',
+  '',
+  'Re-run (a few minutes at batch 500):',
+  '',
+  '```sh',
+  'npx tsc -b && node benchmarks/iteration/run.mjs --batch 500 --repeat 7',
+  '```',
+  '',
+  `Measured on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}, ` +
+    `commit ${machine.commit}, ${machine.date}; batch ${settings.batch}, ${Math.max(1, settings.warmup)} warm-up + ${settings.repeat} timed runs ` +
+    'per configuration, configurations interleaved (A B C A B C).',
+  '',
+  `**Load average ${loadBefore.map((v) => v.toFixed(2)).join(' / ')} before and ${loadAfter.map((v) => v.toFixed(2)).join(' / ')} after (1 / 5 / 15 min) on ${machine.cores} cores.**`,
+  'Other jobs shared the machine while this ran, and a threaded run suffers most from that: its threads wait for',
+  'each other at every layer, so one stolen core slows the whole step. Treat the figures as indicative; the',
+  '"min" column is the least disturbed run. Raw times are in `results.json`.',
+  '',
+  '## Targets',
+  '',
+  ...targetLines(),
+  '',
+  '## The iteration',
+  '',
+  ...table(iteration, true),
+  '',
+  '"max rel. diff" compares the loss before and after one SGD step with the first row\'s (same weights, same minibatch):',
+  'equal second losses mean equal gradients.',
+  '',
+  '## Where the time goes',
+  '',
+  ...breakdown,
+  '',
+  '## The GEMM',
+  '',
+  ...table(gemm, true),
+  '',
+  'GFLOP/s counts 2 floating-point operations per multiply-add, from the median and from the fastest run.',
+  '',
+];
+if (context.tiny) {
+  process.stdout.write(lines.join('\n'));
+} else {
+  writeAtomic(join(here, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  writeAtomic(join(here, 'README.md'), lines.join('\n'));
+}
+process.stderr.write(`iteration: ${rows.length} rows in ${seconds.toFixed(0)} s\n`);

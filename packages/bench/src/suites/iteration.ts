@@ -1,0 +1,574 @@
+/**
+ * One LeNet-5 training iteration at batch 500 (forward, softmax cross-entropy, backward, SGD step,
+ * float32) on one thread and on all threads, with a per-layer breakdown, the GEMM's GFLOP/s, and
+ * TensorFlow.js's wasm backend on the same iteration in the same run when it is installed.
+ *
+ * The threaded step is @convlab/nn's lenet5 with its Conv2d and Linear layers run through
+ * @convlab/core's threaded kernels (`ThreadedConv2d`, `ThreadedLinear` below, which share the
+ * nn layers' parameters): im2col convolutions split by samples, fully connected GEMMs split by
+ * rows or columns, and the spectral convolution as one SpectralConv2d plan per thread over its
+ * block of samples (spectra kept in the thread that made them). Pooling, tanh, the loss and SGD
+ * are nn's own, on the calling thread. The 1-thread rows run the same wrappers on a 1-thread
+ * pool, so the ratio measures the threading alone; the "nn as shipped" row is plain `lenet5()`.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import {
+  WorkerPool,
+  arrayFor,
+  conv2dGradBiasParallelInto,
+  conv2dGradInputParallelInto,
+  conv2dGradWeightParallelInto,
+  conv2dParallelInto,
+  convInfo,
+  defineTask,
+  dense,
+  fromDense,
+  gemmInto,
+  gemmParallelInto,
+  sharedArrayFor,
+  sharedScratch,
+  splitRange,
+  type Conv2dOptions,
+  type ConvInfo,
+  type Dtype,
+  type FloatArray,
+  type Tensor,
+} from '@convlab/core';
+import { SpectralConv2d } from '@convlab/fft';
+import { Conv2d, Linear, Module, Random, SGD, Sequential, SoftmaxCrossEntropy, lenet5 } from '@convlab/nn';
+import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
+import { measureInterleaved, summarize, type Timing } from '../harness.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
+import { loadTfjs } from '../peers/tfjs.js';
+
+// ---------------------------------------------------------------------------------------------
+// Threaded layers over nn's parameters
+
+/** acc += values over the first values.length elements. */
+function addInto(acc: FloatArray, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) acc[i] += values[i]!;
+}
+
+/** A layer-owned shared buffer of exactly `length` elements, reallocated only when the size changes. */
+function ownShared(previous: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
+  const fits = previous !== undefined && previous.length === length && previous instanceof Float32Array === (dtype === 'float32');
+  return fits ? previous : sharedArrayFor(dtype, length);
+}
+
+/** nn's Linear, its three GEMMs on the pool (y = x W^T + b, dW += gy^T x, dx = gy W). */
+export class ThreadedLinear extends Module {
+  private x?: FloatArray;
+  private rows = 0;
+  private inShape: number[] = [];
+
+  constructor(
+    readonly inner: Linear,
+    readonly pool: WorkerPool,
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    const { inFeatures: inF, outFeatures: outF, dtype } = this.inner;
+    const n = x.size / inF;
+    const w = this.inner.weight.value.data;
+    const b = this.inner.bias?.value.data ?? null;
+    this.x = ownShared(this.x, dtype, x.size);
+    this.x.set(dense(x).data);
+    this.rows = n;
+    this.inShape = [...x.shape];
+    const y = arrayFor(dtype, n * outF);
+    if (b !== null) for (let r = 0; r < n; r++) y.set(b, r * outF);
+    gemmParallelInto(y, this.x, w, n, outF, inF, { transB: true, beta: b === null ? 0 : 1, pool: this.pool });
+    return fromDense(y, [...x.shape.slice(0, -1), outF]);
+  }
+
+  backward(gy: Tensor): Tensor {
+    const { inFeatures: inF, outFeatures: outF, dtype } = this.inner;
+    const n = this.rows;
+    const g = dense(gy).data;
+    gemmParallelInto(this.inner.weight.grad.data, g, this.x!, outF, inF, n, { transA: true, beta: 1, pool: this.pool });
+    if (this.inner.bias) {
+      const gb = this.inner.bias.grad.data;
+      for (let o = 0; o < outF; o++) {
+        let sum = 0;
+        for (let r = 0; r < n; r++) sum += g[r * outF + o]!;
+        gb[o] += sum;
+      }
+    }
+    const gx = arrayFor(dtype, n * inF);
+    gemmParallelInto(gx, g, this.inner.weight.value.data, n, inF, outF, { pool: this.pool });
+    return fromDense(gx, this.inShape);
+  }
+
+  override parameters(): Parameter[] {
+    return this.inner.parameters();
+  }
+
+  config(): LayerConfig {
+    return this.inner.config();
+  }
+}
+
+/** The spectral convolution of one block of samples, as a thread runs it. */
+interface SpectralPartArgs {
+  /** Which layer: each keeps one plan per part in the thread that runs the part. */
+  key: number;
+  /** Counts forward passes: a plan whose spectra are from another pass recomputes them from x. */
+  generation: number;
+  x: FloatArray;
+  xShape: number[];
+  w: FloatArray;
+  wShape: number[];
+  b: FloatArray | null;
+  options: Conv2dOptions;
+  out: FloatArray;
+  gy: FloatArray | null;
+  gx: FloatArray | null;
+  /** Per part: the block's weight gradient then its bias gradient, float64, side by side. */
+  partials: Float64Array | null;
+}
+
+const plans = new Map<string, { plan: SpectralConv2d; generation: number }>();
+
+function blockOf(a: SpectralPartArgs, data: FloatArray, perSample: number, start: number, end: number): FloatArray {
+  return data.subarray(start * perSample, end * perSample);
+}
+
+/** Forward conv of samples [start, end) through this thread's plan for (layer, part). */
+export function spectralForwardPart(a: SpectralPartArgs, start: number, end: number, part: number): void {
+  const [, c, h, w] = a.xShape as [number, number, number, number];
+  const id = `${a.key}:${part}`;
+  let entry = plans.get(id);
+  if (!entry) {
+    entry = { plan: new SpectralConv2d(a.options), generation: -1 };
+    plans.set(id, entry);
+  }
+  const x = fromDense(blockOf(a, a.x, c * h * w, start, end), [end - start, c, h, w]);
+  const k = a.wShape[0]!;
+  const y = entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [k]));
+  a.out.set(y.data, start * (y.size / (end - start)));
+  entry.generation = a.generation;
+}
+
+/** Both gradients of samples [start, end) from the spectra this thread kept in forward. */
+export function spectralBackwardPart(a: SpectralPartArgs, start: number, end: number, part: number): void {
+  const entry = plans.get(`${a.key}:${part}`);
+  if (!entry || entry.generation !== a.generation) spectralForwardPart(a, start, end, part);
+  const plan = plans.get(`${a.key}:${part}`)!.plan;
+  const info = plan.info!;
+  const outPerSample = info.outChannels * info.outHeight * info.outWidth;
+  const gy = fromDense(blockOf(a, a.gy!, outPerSample, start, end), [end - start, info.outChannels, info.outHeight, info.outWidth]);
+  const grads = plan.backward(gy, { input: a.gx !== null, weight: true, bias: a.b !== null });
+  if (a.gx !== null) a.gx.set(grads.gradInput!.data, start * info.inChannels * info.inHeight * info.inWidth);
+  const wSize = grads.gradWeight!.size;
+  const stride = wSize + info.outChannels;
+  a.partials!.set(grads.gradWeight!.data, part * stride);
+  if (grads.gradBias) a.partials!.set(grads.gradBias.data, part * stride + wSize);
+}
+
+const here = new URL('../../dist/suites/iteration.js', import.meta.url);
+const spectralForwardTask = defineTask(here, 'spectralForwardPart', spectralForwardPart);
+const spectralBackwardTask = defineTask(here, 'spectralBackwardPart', spectralBackwardPart);
+
+let nextKey = 0;
+
+/**
+ * nn's Conv2d with its products on the pool, split by samples: im2col (or direct) through core's
+ * threaded kernels, or the spectral plan, one per thread. `inputGrad: false` skips dL/dx (a
+ * first layer's input needs none) and returns zeros of the input's shape.
+ */
+export class ThreadedConv2d extends Module {
+  private readonly key = nextKey++;
+  private generation = 0;
+  private x?: FloatArray;
+  private info?: ConvInfo;
+  private out?: FloatArray;
+  private gyShared?: FloatArray;
+  private gx?: FloatArray;
+  private weightGrad?: FloatArray;
+  private biasGrad?: FloatArray;
+
+  constructor(
+    readonly inner: Conv2d,
+    readonly pool: WorkerPool,
+    readonly method: 'im2col' | 'direct' | 'fft',
+    readonly inputGrad = true,
+  ) {
+    super();
+  }
+
+  private options(): Conv2dOptions {
+    const c = this.inner;
+    return { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, floor: c.floor };
+  }
+
+  private weightShape(): number[] {
+    return [...this.inner.weight.value.shape];
+  }
+
+  forward(x: Tensor): Tensor {
+    const dtype = this.inner.dtype;
+    const info = convInfo(x.shape, this.weightShape(), this.options(), 'ThreadedConv2d');
+    this.info = info;
+    this.x = ownShared(this.x, dtype, x.size);
+    this.x.set(dense(x).data);
+    const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
+    const w = this.inner.weight.value.data;
+    const b = this.inner.bias?.value.data ?? null;
+    if (this.method !== 'fft') {
+      const out = arrayFor(dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+      conv2dParallelInto(out, this.x, w, b, info, { pool: this.pool, method: this.method, minWork: 0 });
+      return fromDense(out, shape);
+    }
+    this.generation++;
+    this.out = ownShared(this.out, dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+    this.pool.run(spectralForwardTask, this.spectralArgs(null, null, null), splitRange(info.batch, this.pool.threads));
+    return fromDense(this.out.slice(), shape);
+  }
+
+  private spectralArgs(gy: FloatArray | null, gx: FloatArray | null, partials: Float64Array | null): SpectralPartArgs {
+    const info = this.info!;
+    return {
+      key: this.key,
+      generation: this.generation,
+      x: this.x!,
+      xShape: [info.batch, info.inChannels, info.inHeight, info.inWidth],
+      w: sharedCopy(this.inner.weight.value.data, `iteration:w${this.key}`),
+      wShape: this.weightShape(),
+      b: this.inner.bias ? sharedCopy(this.inner.bias.value.data, `iteration:b${this.key}`) : null,
+      options: this.options(),
+      out: this.out!,
+      gy,
+      gx,
+      partials,
+    };
+  }
+
+  backward(gy: Tensor): Tensor {
+    const info = this.info!;
+    const dtype = this.inner.dtype;
+    const g = dense(gy).data;
+    const wGrad = this.inner.weight.grad.data;
+    const bias = this.inner.bias;
+    const xShape = [info.batch, info.inChannels, info.inHeight, info.inWidth];
+    const xSize = xShape.reduce((p, d) => p * d);
+    if (this.method !== 'fft') {
+      const opts = { pool: this.pool, method: this.method, minWork: 0 } as const;
+      const gw = (this.weightGrad = ownPlain(this.weightGrad, dtype, wGrad.length));
+      conv2dGradWeightParallelInto(gw, this.x!, g, info, opts);
+      addInto(wGrad, gw);
+      if (bias) {
+        const gb = (this.biasGrad = ownPlain(this.biasGrad, dtype, info.outChannels));
+        conv2dGradBiasParallelInto(gb, g, info, opts);
+        addInto(bias.grad.data, gb);
+      }
+      const gx = arrayFor(dtype, xSize);
+      if (this.inputGrad) conv2dGradInputParallelInto(gx, g, this.inner.weight.value.data, info, opts);
+      return fromDense(gx, xShape);
+    }
+    this.gyShared = ownShared(this.gyShared, dtype, g.length);
+    this.gyShared.set(g);
+    this.gx = this.inputGrad ? ownShared(this.gx, dtype, xSize) : undefined;
+    const parts = splitRange(info.batch, this.pool.threads);
+    const stride = wGrad.length + info.outChannels;
+    const partials = sharedScratch('float64', `iteration:partials${this.key}`, parts.length * stride) as Float64Array;
+    this.pool.run(spectralBackwardTask, this.spectralArgs(this.gyShared, this.gx ?? null, partials), parts);
+    // The blocks' sums in block order, then once into the float32 gradients.
+    for (let i = 0; i < stride; i++) {
+      let sum = partials[i]!;
+      for (let q = 1; q < parts.length; q++) sum += partials[q * stride + i]!;
+      if (i < wGrad.length) wGrad[i] += sum;
+      else if (bias) bias.grad.data[i - wGrad.length] += sum;
+    }
+    const gx = this.gx ? this.gx.slice() : arrayFor(dtype, xSize);
+    return fromDense(gx, xShape);
+  }
+
+  override parameters(): Parameter[] {
+    return this.inner.parameters();
+  }
+
+  config(): LayerConfig {
+    return this.inner.config();
+  }
+}
+
+function ownPlain(previous: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
+  return previous !== undefined && previous.length === length ? previous : arrayFor(dtype, length);
+}
+
+/** A shared copy of a (small) parameter tensor, refreshed every call since SGD changes it. */
+function sharedCopy(data: FloatArray, slot: string): FloatArray {
+  const dtype: Dtype = data instanceof Float32Array ? 'float32' : 'float64';
+  const out = sharedScratch(dtype, slot, data.length).subarray(0, data.length);
+  out.set(data);
+  return out;
+}
+
+/** lenet5's layers with Conv2d and Linear run on `pool`; the first conv computes no input gradient. */
+export function threadedLenet(model: Sequential, pool: WorkerPool, method: 'im2col' | 'fft'): Sequential {
+  let first = true;
+  return new Sequential(
+    ...model.layers.map((layer: Layer) => {
+      if (layer instanceof Conv2d) {
+        const wrapped = new ThreadedConv2d(layer, pool, method, !first);
+        first = false;
+        return wrapped;
+      }
+      return layer instanceof Linear ? new ThreadedLinear(layer, pool) : layer;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measured step
+
+const LAYER_NAMES = ['conv1', 'pool1', 'tanh1', 'conv2', 'pool2', 'tanh2', 'flatten', 'fc1', 'tanh3', 'fc2'];
+
+/** Milliseconds of each phase of one step: per layer forward and backward, the loss, the update. */
+interface StepTimes {
+  forward: number[];
+  backward: number[];
+  loss: number;
+  update: number;
+}
+
+/** A training step that records where its time goes, layer by layer. */
+function timedStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number) {
+  const loss = new SoftmaxCrossEntropy();
+  const optimizer = new SGD(model.parameters(), { lr });
+  const log: StepTimes[] = [];
+  const losses: number[] = [];
+  const run = (): number => {
+    const t: StepTimes = { forward: [], backward: [], loss: 0, update: 0 };
+    let start = performance.now();
+    optimizer.zeroGrad();
+    let h = x;
+    for (const layer of model.layers) {
+      h = layer.forward(h);
+      const now = performance.now();
+      t.forward.push(now - start);
+      start = now;
+    }
+    const value = loss.forward(h, labels);
+    let g = loss.backward();
+    let now = performance.now();
+    t.loss = now - start;
+    start = now;
+    for (let i = model.layers.length - 1; i >= 0; i--) {
+      g = model.layers[i]!.backward(g);
+      now = performance.now();
+      t.backward[i] = now - start;
+      start = now;
+    }
+    optimizer.step();
+    t.update = performance.now() - start;
+    log.push(t);
+    if (losses.length < 2) losses.push(value);
+    return value;
+  };
+  return { run, log, losses };
+}
+
+/** A minibatch of MNIST's shape from a seed: pixels in [0, 1), labels 0..9. */
+function syntheticBatch(batch: number, seed: number): { x: Tensor; labels: Int32Array } {
+  const rng = new Random(seed);
+  const data = new Float32Array(batch * 28 * 28);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next();
+  const labels = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = rng.int(10);
+  return { x: fromDense(data, [batch, 1, 28, 28]), labels };
+}
+
+/** LeNet-5 from seed 0 with its softmax layer drawn at random too (LISA starts it at zero), so the second loss tests every gradient. */
+function seededLenet(method: 'im2col' | 'fft' | 'auto'): Sequential {
+  const model = lenet5({ method, seed: 0 });
+  const last = model.layers[model.layers.length - 1] as Linear;
+  const rng = new Random(1);
+  const w = last.weight.value.data;
+  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-0.1, 0.1);
+  return model;
+}
+
+/** Floating-point operations of LeNet-5's products at a batch (forward + both gradients, layer 1 without dL/dx). */
+function lenetFlops(batch: number): { forward: number; backward: number } {
+  const conv1 = 2 * batch * 20 * 24 * 24 * 25;
+  const conv2 = 2 * batch * 50 * 8 * 8 * 500;
+  const fc1 = 2 * batch * 800 * 500;
+  const fc2 = 2 * batch * 500 * 10;
+  return { forward: conv1 + conv2 + fc1 + fc2, backward: conv1 + 2 * (conv2 + fc1 + fc2) };
+}
+
+/** What a training-step function type looks like in the TensorFlow.js peer (optional, loaded by name). */
+type LenetTrainingCase = (
+  peer: unknown,
+  weights: Record<'conv1' | 'conv2' | 'fc1' | 'fc2', { weight: Tensor; bias: Tensor }>,
+  x: Tensor,
+  labels: Int32Array,
+  lr: number,
+) => { run: () => number; check: () => ArrayLike<number>; dispose?: () => void };
+
+async function tfjsCase(
+  model: Sequential,
+  x: Tensor,
+  labels: Int32Array,
+  lr: number,
+): Promise<{ run: () => number; check: () => ArrayLike<number>; dispose?: () => void; label: string } | { missing: string }> {
+  const ops = (await import('../peers/tfjs-ops.js')) as Record<string, unknown>;
+  const make = ops['lenetTrainingCase'] as LenetTrainingCase | undefined;
+  if (typeof make !== 'function') return { missing: 'the TensorFlow.js LeNet-5 training case is not in this checkout' };
+  const peer = await loadTfjs('wasm');
+  if ('missing' in peer) return peer;
+  const p = model.parameters();
+  const pair = (i: number) => ({ weight: p[2 * i]!.value, bias: p[2 * i + 1]!.value });
+  const c = make(peer, { conv1: pair(0), conv2: pair(1), fc1: pair(2), fc2: pair(3) }, x, labels, lr);
+  return { ...c, label: peer.label };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+/** The threads of this machine (os.availableParallelism). */
+function allThreads(): number {
+  return os.availableParallelism();
+}
+
+export const iterationSuite: BenchSuite = {
+  name: 'iteration',
+  description:
+    'one LeNet-5 training iteration (forward, loss, backward, SGD; float32) on 1 thread and on all threads, per layer, with the GEMM rate and TensorFlow.js wasm',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const batch = context.tiny ? 8 : context.batch;
+    const threads = allThreads();
+    const lr = 0.1;
+    const { x, labels } = syntheticBatch(batch, 7);
+    const one = new WorkerPool({ threads: 1 });
+    const all = new WorkerPool({ threads });
+    await all.start();
+    const rows: BenchRow[] = [];
+    try {
+      // The training step in five flavours; every model starts from the same weights.
+      const configs: Array<{ strategy: string; model: Sequential; note: string }> = [
+        { strategy: 'nn lenet5, method auto', model: seededLenet('auto'), note: 'plain @convlab/nn, one thread' },
+        { strategy: 'im2col, 1 thread', model: threadedLenet(seededLenet('im2col'), one, 'im2col'), note: '' },
+        { strategy: `im2col, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, 'im2col'), note: '' },
+        { strategy: 'fft, 1 thread', model: threadedLenet(seededLenet('fft'), one, 'fft'), note: '' },
+        { strategy: `fft, ${threads} threads`, model: threadedLenet(seededLenet('fft'), all, 'fft'), note: '' },
+      ];
+      const steps = configs.map((c) => ({ ...c, step: timedStep(c.model, x, labels, lr) }));
+      const cases: Record<string, () => unknown> = {};
+      for (const s of steps) cases[s.strategy] = s.step.run;
+      const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col'), x, labels, lr);
+      if (!('missing' in peer)) cases[peer.label] = peer.run;
+      const warmup = Math.max(1, context.warmup);
+      const timings = measureInterleaved(cases, {
+        warmup,
+        repeat: context.repeat,
+        onRun: (e) => context.progress(`iteration: ${e.name} (${e.phase === 'warmup' ? 'warm-up' : 'run'} ${e.round}/${e.rounds})`),
+      });
+      const rss = process.resourceUsage().maxRSS / 1024;
+      const flops = lenetFlops(batch);
+      const reference = steps[0]!.step.losses;
+      const operation = `LeNet-5 training iteration (batch ${batch}, float32)`;
+      for (const s of steps) {
+        const timing = timings[s.strategy]!;
+        const [l0, l1] = s.step.losses as [number, number];
+        rows.push({
+          operation,
+          key: 'iteration',
+          strategy: s.strategy,
+          timing,
+          flops: flops.forward + flops.backward,
+          lectureSeconds: 6.05,
+          maxRelDiff: Math.max(Math.abs(l0 - reference[0]!) / Math.abs(reference[0]!), Math.abs(l1 - reference[1]!) / Math.abs(reference[1]!)),
+          note: [s.note, `losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`].filter(Boolean).join('; '),
+          params: { threads: s.strategy.includes('threads') ? threads : 1 },
+        });
+      }
+      if ('missing' in peer) {
+        rows.push({ operation, key: 'iteration', strategy: 'tfjs wasm', timing: summarize([NaN]), note: `skipped: ${peer.missing}` });
+      } else {
+        const [l0, l1] = Array.from(peer.check()) as [number, number];
+        rows.push({
+          operation,
+          key: 'iteration',
+          strategy: peer.label,
+          timing: timings[peer.label]!,
+          flops: flops.forward + flops.backward,
+          maxRelDiff: Math.max(Math.abs(l0 - reference[0]!) / Math.abs(reference[0]!), Math.abs(l1 - reference[1]!) / Math.abs(reference[1]!)),
+          note: `same weights and minibatch; losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`,
+        });
+        peer.dispose?.();
+      }
+      rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
+
+      // Where the time goes: per layer, medians over the timed runs.
+      for (const s of steps.slice(1)) {
+        const log = s.step.log.slice(-context.repeat);
+        const phase = (name: string, pick: (t: StepTimes) => number): void => {
+          rows.push({
+            operation: `per layer: ${name}`,
+            key: `layer-${name.replace(/\W+/g, '-')}`,
+            strategy: s.strategy,
+            timing: summarize(log.map(pick)),
+          });
+        };
+        LAYER_NAMES.forEach((layer, i) => phase(`${layer} forward`, (t) => t.forward[i]!));
+        phase('loss', (t) => t.loss);
+        [...LAYER_NAMES.keys()].reverse().forEach((i) => phase(`${LAYER_NAMES[i]} backward`, (t) => t.backward[i]!));
+        phase('SGD update', (t) => t.update);
+      }
+      const conv2Rows = rows.filter((r) => r.operation.startsWith('per layer: conv2 forward'));
+      for (const r of conv2Rows) r.flops = 2 * batch * 50 * 8 * 8 * 500;
+      const fc1Rows = rows.filter((r) => r.operation.startsWith('per layer: fc1 forward'));
+      for (const r of fc1Rows) r.flops = 2 * batch * 800 * 500;
+
+      // The GEMM alone at the fully connected layer's product, and the same split across threads.
+      rows.push(...gemmRows(context, batch, one, all));
+    } finally {
+      await Promise.all([one.shutdown(), all.shutdown()]);
+    }
+    return rows;
+  },
+};
+
+function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: WorkerPool): BenchRow[] {
+  const m = batch;
+  const k = context.tiny ? 32 : 800;
+  const n = context.tiny ? 16 : 500;
+  const rng = new Random(3);
+  const a = sharedArrayFor('float32', m * k);
+  const b = sharedArrayFor('float32', n * k);
+  for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-1, 1);
+  for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-1, 1);
+  const c1 = sharedArrayFor('float32', m * n);
+  const cT = sharedArrayFor('float32', m * n);
+  const timings = measureInterleaved(
+    {
+      single: () => gemmInto(c1, a, b, m, n, k, { transB: true }),
+      one: () => gemmParallelInto(c1, a, b, m, n, k, { transB: true, pool: one }),
+      all: () => gemmParallelInto(cT, a, b, m, n, k, { transB: true, pool: all }),
+    },
+    { warmup: 2, repeat: Math.max(5, context.repeat), onRun: (e) => context.progress(`iteration: GEMM ${e.name}`) },
+  );
+  const operation = `GEMM, fully connected forward (${m}x${k} * ${k}x${n}, float32)`;
+  let diff = 0;
+  for (let i = 0; i < c1.length; i++) diff = Math.max(diff, Math.abs(c1[i]! - cT[i]!));
+  const flops = 2 * m * n * k;
+  const row = (strategy: string, timing: Timing, note?: string): BenchRow => ({
+    operation,
+    key: 'gemm-fc',
+    strategy,
+    timing,
+    flops,
+    maxRelDiff: diff,
+    ...(note ? { note } : {}),
+  });
+  return [
+    row('gemmInto', timings.single, 'core, single-threaded'),
+    row('gemmParallelInto, 1 thread', timings.one),
+    row(`gemmParallelInto, ${all.threads} threads`, timings.all, 'rows split in blocks of 4; bit-identical to 1 thread'),
+  ];
+}

@@ -93,6 +93,14 @@ const targetLines = () => {
       `(target 1.7x: ${verdict(ratio >= 1.7)}); best runs ${seconds3(bestSingle.timing.min)} s / ${seconds3(bestThreaded.timing.min)} s = ` +
       `${(bestSingle.timing.min / bestThreaded.timing.min).toFixed(2)}x.`,
   ];
+  const cpuOf = (r) => r.params?.cpuMs;
+  if (cpuOf(bestSingle) !== undefined && cpuOf(bestThreaded) !== undefined) {
+    lines.push(
+      `- CPU time of a step, all threads together: ${seconds3(cpuOf(bestSingle))} s on 1 thread, ${seconds3(cpuOf(bestThreaded))} s on ${machine.cores}; ` +
+        `the threaded step kept ${(cpuOf(bestThreaded) / bestThreaded.timing.median).toFixed(2)} cores busy on average (1-thread step: ` +
+        `${(cpuOf(bestSingle) / bestSingle.timing.median).toFixed(2)}). On a loaded machine the wall-clock ratio is bounded by the cores the other jobs leave.`,
+    );
+  }
   if (tfjs && Number.isFinite(tfjs.timing.median)) {
     const f = tfjs.timing.median / t;
     lines.push(`- vs ${tfjs.strategy} in the same run: ${seconds3(tfjs.timing.median)} s / ${seconds3(t)} s = **${f.toFixed(2)}x** (target 3x: ${verdict(f >= 3)}).`);

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
- * Worker threads run core's built JavaScript (dist/), while vitest runs the TypeScript sources.
- * Tests that start workers call this first: it builds core when dist/ is missing or older than a
- * source file, so the two sides always run the same code.
+ * Worker threads run built JavaScript (dist/), while vitest runs the TypeScript sources. Tests
+ * that start workers call this first: it builds a package (and what it references) when its
+ * dist/ is missing or older than one of its sources, so both sides run the same code.
  */
 
-const coreDir = fileURLToPath(new URL('..', import.meta.url));
+const packagesDir = fileURLToPath(new URL('../..', import.meta.url));
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -20,21 +20,29 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-function builtTime(): number {
+function builtTime(dir: string, probe: string): number {
   try {
-    statSync(join(coreDir, 'dist/parallel/worker.js'));
-    return statSync(join(coreDir, 'dist/.tsbuildinfo')).mtimeMs;
+    statSync(join(dir, 'dist', probe));
+    return statSync(join(dir, 'dist/.tsbuildinfo')).mtimeMs;
   } catch {
     return -1;
   }
 }
 
-export function ensureCoreBuilt(): void {
-  if (builtTime() >= newestSource(join(coreDir, 'src'))) return;
+/** Builds `packages/<name>` when needed; `probe` is a file under its dist/ that must exist afterwards. */
+export function ensureBuilt(name: string, probe: string): void {
+  const deps = name === 'core' ? ['core'] : ['core', 'fft', 'nn', name];
+  const stale = deps.some((d) => builtTime(join(packagesDir, d), d === name ? probe : 'index.js') < newestSource(join(packagesDir, d, 'src')));
+  if (!stale) return;
+  const dir = join(packagesDir, name);
   try {
-    execSync('npx tsc -b', { cwd: coreDir, stdio: 'pipe' });
+    execSync('npx tsc -b', { cwd: dir, stdio: 'pipe' });
   } catch (error) {
-    // A type error elsewhere still emits JavaScript; only a missing worker is fatal.
-    if (builtTime() < 0) throw error;
+    // A type error elsewhere still emits JavaScript; only a missing file is fatal.
+    if (builtTime(dir, probe) < 0) throw error;
   }
+}
+
+export function ensureCoreBuilt(): void {
+  ensureBuilt('core', 'parallel/worker.js');
 }

@@ -307,14 +307,19 @@ function sharedCopy(data: FloatArray, slot: string): FloatArray {
   return out;
 }
 
-/** lenet5's layers with Conv2d and Linear run on `pool`; the first conv computes no input gradient. */
-export function threadedLenet(model: Sequential, pool: WorkerPool, method: 'im2col' | 'fft'): Sequential {
-  let first = true;
+export type ThreadedMethod = 'im2col' | 'fft';
+
+/**
+ * lenet5's layers with Conv2d and Linear run on `pool`, conv layer i with `methods[i]`; the first
+ * conv computes no input gradient.
+ */
+export function threadedLenet(model: Sequential, pool: WorkerPool, methods: readonly ThreadedMethod[]): Sequential {
+  let conv = 0;
   return new Sequential(
     ...model.layers.map((layer: Layer) => {
       if (layer instanceof Conv2d) {
-        const wrapped = new ThreadedConv2d(layer, pool, method, !first);
-        first = false;
+        const wrapped = new ThreadedConv2d(layer, pool, methods[Math.min(conv, methods.length - 1)]!, conv > 0);
+        conv++;
         return wrapped;
       }
       return layer instanceof Linear ? new ThreadedLinear(layer, pool) : layer;
@@ -333,6 +338,8 @@ interface StepTimes {
   backward: number[];
   loss: number;
   update: number;
+  /** CPU time of the whole process (every thread) during the step. */
+  cpu: number;
 }
 
 /** A training step that records where its time goes, layer by layer. */
@@ -342,7 +349,8 @@ function timedStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number)
   const log: StepTimes[] = [];
   const losses: number[] = [];
   const run = (): number => {
-    const t: StepTimes = { forward: [], backward: [], loss: 0, update: 0 };
+    const t: StepTimes = { forward: [], backward: [], loss: 0, update: 0, cpu: 0 };
+    const cpu = process.cpuUsage();
     let start = performance.now();
     optimizer.zeroGrad();
     let h = x;
@@ -365,6 +373,8 @@ function timedStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number)
     }
     optimizer.step();
     t.update = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    t.cpu = (used.user + used.system) / 1000;
     log.push(t);
     if (losses.length < 2) losses.push(value);
     return value;
@@ -450,12 +460,13 @@ export const iterationSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     try {
       // The training step in five flavours; every model starts from the same weights.
+      const mixed: ThreadedMethod[] = ['im2col', 'fft'];
       const configs: Array<{ strategy: string; model: Sequential; note: string }> = [
         { strategy: 'nn lenet5, method auto', model: seededLenet('auto'), note: 'plain @convlab/nn, one thread' },
-        { strategy: 'im2col, 1 thread', model: threadedLenet(seededLenet('im2col'), one, 'im2col'), note: '' },
-        { strategy: `im2col, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, 'im2col'), note: '' },
-        { strategy: 'fft, 1 thread', model: threadedLenet(seededLenet('fft'), one, 'fft'), note: '' },
-        { strategy: `fft, ${threads} threads`, model: threadedLenet(seededLenet('fft'), all, 'fft'), note: '' },
+        { strategy: 'im2col, 1 thread', model: threadedLenet(seededLenet('im2col'), one, ['im2col']), note: '' },
+        { strategy: `im2col, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, ['im2col']), note: '' },
+        { strategy: 'conv1 im2col + conv2 fft, 1 thread', model: threadedLenet(seededLenet('im2col'), one, mixed), note: '' },
+        { strategy: `conv1 im2col + conv2 fft, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, mixed), note: '' },
       ];
       const steps = configs.map((c) => ({ ...c, step: timedStep(c.model, x, labels, lr) }));
       const cases: Record<string, () => unknown> = {};
@@ -475,6 +486,7 @@ export const iterationSuite: BenchSuite = {
       for (const s of steps) {
         const timing = timings[s.strategy]!;
         const [l0, l1] = s.step.losses as [number, number];
+        const cpu = summarize(s.step.log.slice(-context.repeat).map((t) => t.cpu)).median;
         rows.push({
           operation,
           key: 'iteration',
@@ -483,8 +495,10 @@ export const iterationSuite: BenchSuite = {
           flops: flops.forward + flops.backward,
           lectureSeconds: 6.05,
           maxRelDiff: Math.max(Math.abs(l0 - reference[0]!) / Math.abs(reference[0]!), Math.abs(l1 - reference[1]!) / Math.abs(reference[1]!)),
-          note: [s.note, `losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`].filter(Boolean).join('; '),
-          params: { threads: s.strategy.includes('threads') ? threads : 1 },
+          note: [s.note, `losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`, `CPU ${(cpu / 1000).toFixed(3)} s a step (all threads)`]
+            .filter(Boolean)
+            .join('; '),
+          params: { threads: s.strategy.includes('threads') ? threads : 1, cpuMs: Math.round(cpu) },
         });
       }
       if ('missing' in peer) {

@@ -17,6 +17,8 @@ import type { RangeTask } from './task.js';
  * and so the result, stays the same, and a worker that cannot start never blocks a call. A part
  * that throws in a worker makes the call throw an Error naming the task, the part and the worker's
  * message; a worker that exits makes the call throw too, and the next call starts fresh workers.
+ * Without a built worker script (TypeScript sources run before any build) every part runs on the
+ * calling thread, after one process warning.
  */
 
 /**
@@ -61,6 +63,19 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+function missingWorkerText(): string {
+  return `WorkerPool: the worker script ${fileURLToPath(WORKER_URL)} is missing; build the packages (npx tsc -b) to use more than one thread`;
+}
+
+let warned = false;
+
+/** Without a built worker script the pool runs every part on the calling thread: same results, one thread, one warning. */
+function warnMissingWorker(): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(`${missingWorkerText()}; running on one thread`);
+}
+
 export class WorkerPool {
   /** Threads that share a call's work, the calling thread included. */
   readonly threads: number;
@@ -80,7 +95,7 @@ export class WorkerPool {
   /** Starts the workers now and resolves when every one is running (rejects if one cannot start). */
   async start(): Promise<void> {
     if (this.threads === 1) return;
-    this.spawn();
+    if (this.spawn() === null) throw new Error(missingWorkerText());
     await Promise.all(this.members.map((m) => m.ready));
   }
 
@@ -122,12 +137,11 @@ export class WorkerPool {
     );
   }
 
-  private spawn(): Int32Array {
+  private spawn(): Int32Array | null {
     if (this.control) return this.control;
     if (!existsSync(fileURLToPath(WORKER_URL))) {
-      throw new Error(
-        `WorkerPool: the worker script ${fileURLToPath(WORKER_URL)} is missing; build the packages first (npx tsc -b)`,
-      );
+      warnMissingWorker();
+      return null;
     }
     const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (1 + this.threads));
     const control = new Int32Array(shared);
@@ -171,6 +185,10 @@ export class WorkerPool {
       throw new Error(`WorkerPool: worker ${index} failed to start: ${broken.startFailure}`);
     }
     const control = this.spawn();
+    if (control === null) {
+      parts.forEach(([start, end], part) => task.run(args, start, end, part));
+      return;
+    }
     const workers = parts.length - 1;
     const sent: boolean[] = [];
     let restart = false;

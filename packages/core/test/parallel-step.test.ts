@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerPool, fromDense, type FloatArray, type Tensor } from '@convlab/core';
+import { Random, SGD, SoftmaxCrossEntropy, lenet5, type Sequential } from '@convlab/nn';
+import { threadedLenet, type ThreadedMethod } from '../../bench/src/suites/iteration.js';
+import { expectClose } from '../../../testing/close.js';
+import { ensureBuilt } from './parallel-build.js';
+
+/*
+ * The threaded LeNet-5 training step (nn's layers with their products on a worker pool, as the
+ * iteration benchmark runs it) against the plain single-threaded nn step: the same losses and
+ * gradients within float32 round-off, and bit for bit the same from run to run on 2 threads.
+ */
+
+const BATCH = 12;
+const pools: WorkerPool[] = [];
+
+beforeAll(() => ensureBuilt('bench', 'suites/iteration.js'), 180_000);
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.shutdown()));
+});
+
+function batch(): { x: Tensor; labels: Int32Array } {
+  const rng = new Random(5);
+  const data = new Float32Array(BATCH * 28 * 28);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next();
+  const labels = new Int32Array(BATCH);
+  for (let i = 0; i < BATCH; i++) labels[i] = rng.int(10);
+  return { x: fromDense(data, [BATCH, 1, 28, 28]), labels };
+}
+
+function model(method: 'im2col' | 'fft'): Sequential {
+  const m = lenet5({ method, seed: 3 });
+  // LISA starts the softmax layer at zero; random weights make every gradient non-trivial.
+  const w = m.parameters().at(-2)!.value.data;
+  const rng = new Random(4);
+  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-0.1, 0.1);
+  return m;
+}
+
+/** Two SGD steps; the losses, and every parameter's gradient of the second step. */
+function train(net: Sequential): { losses: number[]; grads: FloatArray[] } {
+  const { x, labels } = batch();
+  const ce = new SoftmaxCrossEntropy();
+  const sgd = new SGD(net.parameters(), { lr: 0.1 });
+  const losses: number[] = [];
+  for (let step = 0; step < 2; step++) {
+    sgd.zeroGrad();
+    losses.push(ce.forward(net.forward(x), labels));
+    net.backward(ce.backward());
+    if (step === 0) sgd.step();
+  }
+  return { losses, grads: net.parameters().map((p) => p.grad.data.slice()) };
+}
+
+function identical(a: FloatArray, b: FloatArray): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+describe('threaded LeNet-5 training step', () => {
+  const cases: Array<[string, ThreadedMethod[], 'im2col' | 'fft']> = [
+    ['im2col', ['im2col'], 'im2col'],
+    ['fft', ['fft'], 'fft'],
+    ['conv1 im2col + conv2 fft', ['im2col', 'fft'], 'im2col'],
+  ];
+  for (const [name, methods, plain] of cases) {
+    it(`${name}: 2 threads equal the single-threaded nn step within float32 round-off, identical run to run`, async () => {
+      const reference = train(model(plain));
+      const two = new WorkerPool({ threads: 2 });
+      const one = new WorkerPool({ threads: 1 });
+      pools.push(two, one);
+      await two.start();
+      const a = train(threadedLenet(model(plain), two, methods));
+      const b = train(threadedLenet(model(plain), two, methods));
+      const single = train(threadedLenet(model(plain), one, methods));
+      for (const run of [a, single]) {
+        expectClose(run.losses, reference.losses, { rel: 1e-4 });
+        run.grads.forEach((g, i) => expectClose(g, reference.grads[i]!, { rel: 1e-4 }));
+      }
+      expect(a.losses).toEqual(b.losses);
+      a.grads.forEach((g, i) => expect(identical(g, b.grads[i]!), `gradient ${i}`).toBe(true));
+    });
+  }
+});

@@ -7,6 +7,7 @@ import {
   conv2dGradBiasTask,
   conv2dGradInputTask,
   conv2dGradWeightTask,
+  conv2dGradWeightChannelsTask,
   conv2dGradWeightInto,
   conv2dTask,
   type ConvStrategy,
@@ -18,9 +19,11 @@ import { sharedScratch, stage, unstage } from './shared.js';
  * Batched conv2d and its gradients on all threads, destination-first like the kernels they split.
  * The batch is cut into one fixed block of samples per thread; each block runs core's direct or
  * im2col kernel. Forward and input gradient are per-sample, so they equal the single-threaded
- * result bit for bit; the weight gradient sums over samples, so each block sums its own samples in
- * doubles and the blocks are added in block order: bit-identical from run to run for a given
- * thread count, and equal to the single-threaded sum within double round-off.
+ * result bit for bit. The weight gradient sums over samples: with im2col (one group) it is split
+ * by output channels instead, each thread running the whole batch for its channels, which again
+ * gives the single-threaded result bit for bit; otherwise each block of samples is summed in
+ * doubles and the blocks are added in block order, bit-identical from run to run for a given
+ * thread count and equal to the single-threaded sum within double round-off.
  */
 
 export interface Conv2dParallelOptions extends ParallelOptions {
@@ -121,8 +124,11 @@ export function conv2dGradInputParallelInto(
 }
 
 /**
- * gw [K, C/groups, kh, kw] = dL/dw of conv2d: each thread sums its block of samples into its own
- * Float64 partial, and the partials are added in block order and rounded once into `gw`.
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col with one group: output channels split across
+ * threads, each summing the whole batch in doubles into a shared Float64 buffer (aligned to the
+ * GEMM's 4-row tiles), rounded once into `gw`: the single-threaded result at any thread count.
+ * Otherwise each thread sums its block of samples into its own Float64 partial, and the partials
+ * are added in block order and rounded once.
  */
 export function conv2dGradWeightParallelInto(
   gw: FloatArray,
@@ -138,21 +144,23 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
-  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  const threads = conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads;
+  const byChannels = method === 'im2col' && info.groups === 1;
+  const parts = byChannels ? splitRange(info.outChannels, threads, 4) : splitRange(info.batch, threads);
   if (parts.length < 2) {
     conv2dGradWeightInto(gw, x, gy, info, method);
     return;
   }
+  const sx = stage(x, 'conv2dGradWeight:x', size.input);
+  const sgy = stage(gy, 'conv2dGradWeight:gy', size.output);
+  if (byChannels) {
+    const acc = sharedScratch('float64', 'conv2dGradWeight:channels', size.weight) as Float64Array;
+    pool.run(conv2dGradWeightChannelsTask, { gw: acc, x: sx, gy: sgy, info }, parts);
+    for (let i = 0; i < size.weight; i++) gw[i] = acc[i]!;
+    return;
+  }
   const partials = sharedScratch('float64', 'conv2dGradWeight:partials', parts.length * size.weight) as Float64Array;
-  const args = {
-    partials,
-    size: size.weight,
-    x: stage(x, 'conv2dGradWeight:x', size.input),
-    gy: stage(gy, 'conv2dGradWeight:gy', size.output),
-    info,
-    method,
-  };
-  pool.run(conv2dGradWeightTask, args, parts);
+  pool.run(conv2dGradWeightTask, { partials, size: size.weight, x: sx, gy: sgy, info, method }, parts);
   const count = parts.length;
   for (let i = 0; i < size.weight; i++) {
     let sum = partials[i]!;

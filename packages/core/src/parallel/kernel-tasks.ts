@@ -2,6 +2,9 @@ import type { FloatArray } from '../tensor.js';
 import type { ConvInfo } from '../conv/conv-info.js';
 import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
+import { im2colColumns, im2colInto, im2colRows } from '../conv/im2col.js';
+import { dtypeOf } from '../tensor.js';
+import { scratch } from '../linalg/scratch.js';
 import type { GemmArgs } from '../linalg/gemm-args.js';
 import { gemmInto } from '../linalg/gemm.js';
 import { defineTask } from './task.js';
@@ -10,9 +13,10 @@ import { defineTask } from './task.js';
  * The per-range bodies of the threaded kernels. Each calls a single-threaded kernel of core on a
  * sub-problem: a block of GEMM rows (or columns), or a block of batch samples through a ConvInfo
  * whose batch is the block's size and views that start at the block's first sample. Every output
- * element is then computed by exactly the same arithmetic as in the single-threaded kernel; only
- * the weight gradient, a sum over samples, is split into per-part partial sums that the caller
- * adds in part order.
+ * element is then computed by exactly the same arithmetic as in the single-threaded kernel. The
+ * weight gradient, a sum over samples, is split by output channels in the im2col strategy (each
+ * part runs the whole batch for its channels: again the single-threaded arithmetic), and otherwise
+ * into per-part partial sums over blocks of samples that the caller adds in part order.
  *
  * Workers import this module from dist/ (see the task URLs); the calling thread runs the same
  * functions directly.
@@ -120,6 +124,37 @@ export function conv2dGradWeightPart(p: Conv2dGradWeightPartArgs, start: number,
   conv2dGradWeightInto(p.partials.subarray(part * p.size, (part + 1) * p.size), x, gy, info, p.method);
 }
 
+export interface Conv2dGradWeightChannelsArgs {
+  gw: Float64Array;
+  x: FloatArray;
+  gy: FloatArray;
+  info: ConvInfo;
+}
+
+/**
+ * dL/dw for output channels [start, end) over the whole batch, im2col strategy, groups 1: core's
+ * loop (conv2dGradWeightIm2colInto) restricted to those rows of the GEMM. The GEMM computes each
+ * element of C the same way whatever rows it is given, so every part's rows are bit for bit the
+ * single-threaded ones.
+ */
+export function conv2dGradWeightChannelsPart(p: Conv2dGradWeightChannelsArgs, start: number, end: number): void {
+  const { info, x, gy, gw } = p;
+  const rows = im2colRows(info);
+  const positions = im2colColumns(info);
+  const cols = scratch(dtypeOf(x), 'conv2dIm2col:cols', rows * positions);
+  for (let n = 0; n < info.batch; n++) {
+    im2colInto(cols, x, info, n);
+    gemmInto(gw, gy, cols, end - start, rows, positions, {
+      transB: true,
+      offsetA: (n * info.outChannels + start) * positions,
+      lda: positions,
+      offsetC: start * rows,
+      ldc: rows,
+      beta: n === 0 ? 0 : 1,
+    });
+  }
+}
+
 export interface Conv2dGradBiasPartArgs {
   gb: FloatArray;
   gy: FloatArray;
@@ -145,4 +180,5 @@ export const gemmTask = defineTask(here, 'gemmPart', gemmPart);
 export const conv2dTask = defineTask(here, 'conv2dPart', conv2dPart);
 export const conv2dGradInputTask = defineTask(here, 'conv2dGradInputPart', conv2dGradInputPart);
 export const conv2dGradWeightTask = defineTask(here, 'conv2dGradWeightPart', conv2dGradWeightPart);
+export const conv2dGradWeightChannelsTask = defineTask(here, 'conv2dGradWeightChannelsPart', conv2dGradWeightChannelsPart);
 export const conv2dGradBiasTask = defineTask(here, 'conv2dGradBiasPart', conv2dGradBiasPart);

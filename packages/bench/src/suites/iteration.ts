@@ -26,6 +26,7 @@ import {
   fromDense,
   gemmInto,
   gemmParallelInto,
+  isShared,
   sharedArrayFor,
   sharedScratch,
   splitRange,
@@ -36,7 +37,20 @@ import {
   type Tensor,
 } from '@convlab/core';
 import { SpectralConv2d } from '@convlab/fft';
-import { Conv2d, Linear, Module, Random, SGD, Sequential, SoftmaxCrossEntropy, lenet5 } from '@convlab/nn';
+import {
+  Conv2d,
+  Linear,
+  MaxPool2d,
+  Module,
+  Random,
+  SGD,
+  Sequential,
+  SoftmaxCrossEntropy,
+  Tanh,
+  lenet5,
+  maxPool2dBackwardInto,
+  maxPool2dInto,
+} from '@convlab/nn';
 import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
@@ -44,6 +58,12 @@ import { loadTfjs } from '../peers/tfjs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Threaded layers over nn's parameters
+//
+// Activations and gradients between these layers live in shared memory, so a layer's input
+// reaches the workers without a copy; an input from elsewhere is copied into a buffer the layer
+// owns. Each layer's outputs and returned gradients are buffers it owns and reuses (sized once per
+// shape): no allocation per iteration, and a returned tensor is valid until the layer's next call
+// in the same direction (nn's layers return fresh arrays instead).
 
 /** acc += values over the first values.length elements. */
 function addInto(acc: FloatArray, values: ArrayLike<number>): void {
@@ -56,9 +76,22 @@ function ownShared(previous: FloatArray | undefined, dtype: Dtype, length: numbe
   return fits ? previous : sharedArrayFor(dtype, length);
 }
 
+/** x's elements in shared memory: x's own buffer when it already is, else a copy into `own`. */
+function sharedData(x: Tensor, own: FloatArray | undefined, dtype: Dtype): FloatArray {
+  const data = dense(x).data;
+  if (isShared(data)) return data;
+  const copy = ownShared(own, dtype, data.length);
+  copy.set(data);
+  return copy;
+}
+
 /** nn's Linear, its three GEMMs on the pool (y = x W^T + b, dW += gy^T x, dx = gy W). */
 export class ThreadedLinear extends Module {
   private x?: FloatArray;
+  private yBuffer?: FloatArray;
+  private gxBuffer?: FloatArray;
+  private xCopy?: FloatArray;
+  private gyCopy?: FloatArray;
   private rows = 0;
   private inShape: number[] = [];
 
@@ -74,11 +107,11 @@ export class ThreadedLinear extends Module {
     const n = x.size / inF;
     const w = this.inner.weight.value.data;
     const b = this.inner.bias?.value.data ?? null;
-    this.x = ownShared(this.x, dtype, x.size);
-    this.x.set(dense(x).data);
+    this.x = sharedData(x, this.xCopy, dtype);
+    if (!isShared(dense(x).data)) this.xCopy = this.x;
     this.rows = n;
     this.inShape = [...x.shape];
-    const y = arrayFor(dtype, n * outF);
+    const y = (this.yBuffer = ownShared(this.yBuffer, dtype, n * outF));
     if (b !== null) for (let r = 0; r < n; r++) y.set(b, r * outF);
     gemmParallelInto(y, this.x, w, n, outF, inF, { transB: true, beta: b === null ? 0 : 1, pool: this.pool });
     return fromDense(y, [...x.shape.slice(0, -1), outF]);
@@ -87,7 +120,8 @@ export class ThreadedLinear extends Module {
   backward(gy: Tensor): Tensor {
     const { inFeatures: inF, outFeatures: outF, dtype } = this.inner;
     const n = this.rows;
-    const g = dense(gy).data;
+    const g = sharedData(gy, this.gyCopy, dtype);
+    if (!isShared(dense(gy).data)) this.gyCopy = g;
     gemmParallelInto(this.inner.weight.grad.data, g, this.x!, outF, inF, n, { transA: true, beta: 1, pool: this.pool });
     if (this.inner.bias) {
       const gb = this.inner.bias.grad.data;
@@ -97,7 +131,7 @@ export class ThreadedLinear extends Module {
         gb[o] += sum;
       }
     }
-    const gx = arrayFor(dtype, n * inF);
+    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, n * inF));
     gemmParallelInto(gx, g, this.inner.weight.value.data, n, inF, outF, { pool: this.pool });
     return fromDense(gx, this.inShape);
   }
@@ -108,6 +142,168 @@ export class ThreadedLinear extends Module {
 
   config(): LayerConfig {
     return this.inner.config();
+  }
+}
+
+/** Max pooling then tanh over a block of samples (forward), and the way back. */
+interface PoolTanhArgs {
+  x: FloatArray;
+  /** The pooled and activated output y, kept for tanh' = 1 - y^2. */
+  y: FloatArray;
+  switches: Int32Array;
+  info: ConvInfo;
+  gy: FloatArray | null;
+  gx: FloatArray | null;
+  /** dtype scratch for dL/d(pooled) = gy (1 - y^2), rounded as nn's Tanh rounds it. */
+  g: FloatArray | null;
+  /** Skip the tanh (a bare max pooling). */
+  tanh: boolean;
+}
+
+function poolBlock(info: ConvInfo, start: number, end: number): { info: ConvInfo; inSize: number; outSize: number } {
+  const inSize = info.inChannels * info.inHeight * info.inWidth;
+  const outSize = info.outChannels * info.outHeight * info.outWidth;
+  return { info: { ...info, batch: end - start }, inSize, outSize };
+}
+
+export function poolTanhForwardPart(a: PoolTanhArgs, start: number, end: number): void {
+  const { info, inSize, outSize } = poolBlock(a.info, start, end);
+  const y = a.y.subarray(start * outSize, end * outSize);
+  maxPool2dInto(y, a.switches.subarray(start * outSize, end * outSize), a.x.subarray(start * inSize, end * inSize), info);
+  if (a.tanh) for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]!);
+}
+
+export function poolTanhBackwardPart(a: PoolTanhArgs, start: number, end: number): void {
+  const { info, inSize, outSize } = poolBlock(a.info, start, end);
+  const y = a.y.subarray(start * outSize, end * outSize);
+  const gy = a.gy!.subarray(start * outSize, end * outSize);
+  const g = a.tanh ? a.g!.subarray(start * outSize, end * outSize) : gy;
+  if (a.tanh) {
+    for (let i = 0; i < y.length; i++) {
+      const v = y[i]!;
+      g[i] = gy[i]! * (1 - v * v);
+    }
+  }
+  const gx = a.gx!.subarray(start * inSize, end * inSize);
+  gx.fill(0);
+  maxPool2dBackwardInto(gx, g, a.switches.subarray(start * outSize, end * outSize), info);
+}
+
+/** tanh over elements [start, end), forward or backward. */
+interface TanhArgs {
+  x: FloatArray;
+  y: FloatArray;
+  gy: FloatArray | null;
+  gx: FloatArray | null;
+}
+
+export function tanhForwardPart(a: TanhArgs, start: number, end: number): void {
+  for (let i = start; i < end; i++) a.y[i] = Math.tanh(a.x[i]!);
+}
+
+export function tanhBackwardPart(a: TanhArgs, start: number, end: number): void {
+  const { y, gy, gx } = a;
+  for (let i = start; i < end; i++) {
+    const v = y[i]!;
+    gx![i] = gy![i]! * (1 - v * v);
+  }
+}
+
+/**
+ * nn's MaxPool2d, and the Tanh that follows it when given, over blocks of samples on the pool: the
+ * same kernels per sample (nn's maxPool2dInto, tanh, tanh' then maxPool2dBackwardInto), so the same
+ * numbers bit for bit, in one pass over each block.
+ */
+export class ThreadedPoolTanh extends Module {
+  private x?: FloatArray;
+  private xCopy?: FloatArray;
+  private y?: FloatArray;
+  private switches?: Int32Array;
+  private info?: ConvInfo;
+  private gyCopy?: FloatArray;
+  private g?: FloatArray;
+  private gxBuffer?: FloatArray;
+
+  constructor(
+    readonly pool: WorkerPool,
+    readonly poolLayer: MaxPool2d,
+    readonly tanh: Tanh | null,
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    const dtype: Dtype = dense(x).data instanceof Float32Array ? 'float32' : 'float64';
+    const o = this.poolLayer.options;
+    const channels = x.shape[1]!;
+    const [kh, kw] = typeof o.kernelSize === 'number' ? [o.kernelSize, o.kernelSize] : o.kernelSize;
+    const info = convInfo(
+      x.shape,
+      [channels, 1, kh, kw],
+      { stride: o.stride ?? o.kernelSize, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: channels, floor: o.floor ?? false },
+      'ThreadedPoolTanh',
+    );
+    this.info = info;
+    this.x = sharedData(x, this.xCopy, dtype);
+    if (!isShared(dense(x).data)) this.xCopy = this.x;
+    const n = info.batch * info.outChannels * info.outHeight * info.outWidth;
+    this.y = ownShared(this.y, dtype, n);
+    if (!this.switches || this.switches.length !== n) this.switches = new Int32Array(new SharedArrayBuffer(4 * n));
+    this.pool.run(poolTanhForwardTask, this.args(null, null), splitRange(info.batch, this.pool.threads));
+    return fromDense(this.y, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
+  }
+
+  private args(gy: FloatArray | null, gx: FloatArray | null): PoolTanhArgs {
+    return { x: this.x!, y: this.y!, switches: this.switches!, info: this.info!, gy, gx, g: this.g ?? null, tanh: this.tanh !== null };
+  }
+
+  backward(gy: Tensor): Tensor {
+    const info = this.info!;
+    const dtype: Dtype = this.y instanceof Float32Array ? 'float32' : 'float64';
+    const g = sharedData(gy, this.gyCopy, dtype);
+    if (!isShared(dense(gy).data)) this.gyCopy = g;
+    this.g = ownShared(this.g, dtype, g.length);
+    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, info.batch * info.inChannels * info.inHeight * info.inWidth));
+    this.pool.run(poolTanhBackwardTask, this.args(g, gx), splitRange(info.batch, this.pool.threads));
+    return fromDense(gx, [info.batch, info.inChannels, info.inHeight, info.inWidth]);
+  }
+
+  config(): LayerConfig {
+    return this.poolLayer.config();
+  }
+}
+
+/** nn's Tanh over blocks of elements on the pool. */
+export class ThreadedTanh extends Module {
+  private y?: FloatArray;
+  private gxBuffer?: FloatArray;
+  private shape: number[] = [];
+  private copy?: FloatArray;
+
+  constructor(readonly pool: WorkerPool) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    const dtype: Dtype = dense(x).data instanceof Float32Array ? 'float32' : 'float64';
+    const data = sharedData(x, this.copy, dtype);
+    if (!isShared(dense(x).data)) this.copy = data;
+    this.y = ownShared(this.y, dtype, data.length);
+    this.shape = [...x.shape];
+    this.pool.run(tanhTask, { x: data, y: this.y, gy: null, gx: null }, splitRange(data.length, this.pool.threads, 1024));
+    return fromDense(this.y, this.shape);
+  }
+
+  backward(gy: Tensor): Tensor {
+    const dtype: Dtype = this.y instanceof Float32Array ? 'float32' : 'float64';
+    const g = sharedData(gy, undefined, dtype);
+    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, g.length));
+    this.pool.run(tanhBackwardTask, { x: this.y!, y: this.y!, gy: g, gx }, splitRange(g.length, this.pool.threads, 1024));
+    return fromDense(gx, this.shape);
+  }
+
+  config(): LayerConfig {
+    return { type: 'Tanh' };
   }
 }
 
@@ -132,10 +328,6 @@ interface SpectralPartArgs {
 
 const plans = new Map<string, { plan: SpectralConv2d; generation: number }>();
 
-function blockOf(a: SpectralPartArgs, data: FloatArray, perSample: number, start: number, end: number): FloatArray {
-  return data.subarray(start * perSample, end * perSample);
-}
-
 /** Forward conv of samples [start, end) through this thread's plan for (layer, part). */
 export function spectralForwardPart(a: SpectralPartArgs, start: number, end: number, part: number): void {
   const [, c, h, w] = a.xShape as [number, number, number, number];
@@ -145,7 +337,7 @@ export function spectralForwardPart(a: SpectralPartArgs, start: number, end: num
     entry = { plan: new SpectralConv2d(a.options), generation: -1 };
     plans.set(id, entry);
   }
-  const x = fromDense(blockOf(a, a.x, c * h * w, start, end), [end - start, c, h, w]);
+  const x = fromDense(a.x.subarray(start * c * h * w, end * c * h * w), [end - start, c, h, w]);
   const k = a.wShape[0]!;
   const y = entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [k]));
   a.out.set(y.data, start * (y.size / (end - start)));
@@ -159,7 +351,7 @@ export function spectralBackwardPart(a: SpectralPartArgs, start: number, end: nu
   const plan = plans.get(`${a.key}:${part}`)!.plan;
   const info = plan.info!;
   const outPerSample = info.outChannels * info.outHeight * info.outWidth;
-  const gy = fromDense(blockOf(a, a.gy!, outPerSample, start, end), [end - start, info.outChannels, info.outHeight, info.outWidth]);
+  const gy = fromDense(a.gy!.subarray(start * outPerSample, end * outPerSample), [end - start, info.outChannels, info.outHeight, info.outWidth]);
   const grads = plan.backward(gy, { input: a.gx !== null, weight: true, bias: a.b !== null });
   if (a.gx !== null) a.gx.set(grads.gradInput!.data, start * info.inChannels * info.inHeight * info.inWidth);
   const wSize = grads.gradWeight!.size;
@@ -171,6 +363,10 @@ export function spectralBackwardPart(a: SpectralPartArgs, start: number, end: nu
 const here = new URL('../../dist/suites/iteration.js', import.meta.url);
 const spectralForwardTask = defineTask(here, 'spectralForwardPart', spectralForwardPart);
 const spectralBackwardTask = defineTask(here, 'spectralBackwardPart', spectralBackwardPart);
+const poolTanhForwardTask = defineTask(here, 'poolTanhForwardPart', poolTanhForwardPart);
+const poolTanhBackwardTask = defineTask(here, 'poolTanhBackwardPart', poolTanhBackwardPart);
+const tanhTask = defineTask(here, 'tanhForwardPart', tanhForwardPart);
+const tanhBackwardTask = defineTask(here, 'tanhBackwardPart', tanhBackwardPart);
 
 let nextKey = 0;
 
@@ -183,12 +379,13 @@ export class ThreadedConv2d extends Module {
   private readonly key = nextKey++;
   private generation = 0;
   private x?: FloatArray;
+  private xCopy?: FloatArray;
+  private gyCopy?: FloatArray;
   private info?: ConvInfo;
   private out?: FloatArray;
-  private gyShared?: FloatArray;
-  private gx?: FloatArray;
   private weightGrad?: FloatArray;
   private biasGrad?: FloatArray;
+  private gxBuffer?: FloatArray;
 
   constructor(
     readonly inner: Conv2d,
@@ -212,20 +409,19 @@ export class ThreadedConv2d extends Module {
     const dtype = this.inner.dtype;
     const info = convInfo(x.shape, this.weightShape(), this.options(), 'ThreadedConv2d');
     this.info = info;
-    this.x = ownShared(this.x, dtype, x.size);
-    this.x.set(dense(x).data);
+    this.x = sharedData(x, this.xCopy, dtype);
+    if (!isShared(dense(x).data)) this.xCopy = this.x;
     const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
+    const out = (this.out = ownShared(this.out, dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!));
     const w = this.inner.weight.value.data;
     const b = this.inner.bias?.value.data ?? null;
     if (this.method !== 'fft') {
-      const out = arrayFor(dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
       conv2dParallelInto(out, this.x, w, b, info, { pool: this.pool, method: this.method, minWork: 0 });
       return fromDense(out, shape);
     }
     this.generation++;
-    this.out = ownShared(this.out, dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
     this.pool.run(spectralForwardTask, this.spectralArgs(null, null, null), splitRange(info.batch, this.pool.threads));
-    return fromDense(this.out.slice(), shape);
+    return fromDense(out, shape);
   }
 
   private spectralArgs(gy: FloatArray | null, gx: FloatArray | null, partials: Float64Array | null): SpectralPartArgs {
@@ -249,11 +445,13 @@ export class ThreadedConv2d extends Module {
   backward(gy: Tensor): Tensor {
     const info = this.info!;
     const dtype = this.inner.dtype;
-    const g = dense(gy).data;
+    const g = sharedData(gy, this.gyCopy, dtype);
+    if (!isShared(dense(gy).data)) this.gyCopy = g;
     const wGrad = this.inner.weight.grad.data;
     const bias = this.inner.bias;
     const xShape = [info.batch, info.inChannels, info.inHeight, info.inWidth];
     const xSize = xShape.reduce((p, d) => p * d);
+    const gx = (this.gxBuffer = this.inputGrad ? ownShared(this.gxBuffer, dtype, xSize) : ownPlain(this.gxBuffer, dtype, xSize));
     if (this.method !== 'fft') {
       const opts = { pool: this.pool, method: this.method, minWork: 0 } as const;
       const gw = (this.weightGrad = ownPlain(this.weightGrad, dtype, wGrad.length));
@@ -264,17 +462,13 @@ export class ThreadedConv2d extends Module {
         conv2dGradBiasParallelInto(gb, g, info, opts);
         addInto(bias.grad.data, gb);
       }
-      const gx = arrayFor(dtype, xSize);
       if (this.inputGrad) conv2dGradInputParallelInto(gx, g, this.inner.weight.value.data, info, opts);
       return fromDense(gx, xShape);
     }
-    this.gyShared = ownShared(this.gyShared, dtype, g.length);
-    this.gyShared.set(g);
-    this.gx = this.inputGrad ? ownShared(this.gx, dtype, xSize) : undefined;
     const parts = splitRange(info.batch, this.pool.threads);
     const stride = wGrad.length + info.outChannels;
     const partials = sharedScratch('float64', `iteration:partials${this.key}`, parts.length * stride) as Float64Array;
-    this.pool.run(spectralBackwardTask, this.spectralArgs(this.gyShared, this.gx ?? null, partials), parts);
+    this.pool.run(spectralBackwardTask, this.spectralArgs(g, this.inputGrad ? gx : null, partials), parts);
     // The blocks' sums in block order, then once into the float32 gradients.
     for (let i = 0; i < stride; i++) {
       let sum = partials[i]!;
@@ -282,7 +476,6 @@ export class ThreadedConv2d extends Module {
       if (i < wGrad.length) wGrad[i] += sum;
       else if (bias) bias.grad.data[i - wGrad.length] += sum;
     }
-    const gx = this.gx ? this.gx.slice() : arrayFor(dtype, xSize);
     return fromDense(gx, xShape);
   }
 
@@ -310,27 +503,55 @@ function sharedCopy(data: FloatArray, slot: string): FloatArray {
 export type ThreadedMethod = 'im2col' | 'fft';
 
 /**
- * lenet5's layers with Conv2d and Linear run on `pool`, conv layer i with `methods[i]`; the first
- * conv computes no input gradient.
+ * lenet5's layers on `pool`: conv layer i with `methods[i]` (the first computes no input
+ * gradient), each max pooling fused with the tanh after it, the other tanh and both Linear
+ * layers threaded too; Flatten, the loss and SGD stay nn's.
  */
 export function threadedLenet(model: Sequential, pool: WorkerPool, methods: readonly ThreadedMethod[]): Sequential {
   let conv = 0;
-  return new Sequential(
-    ...model.layers.map((layer: Layer) => {
-      if (layer instanceof Conv2d) {
-        const wrapped = new ThreadedConv2d(layer, pool, methods[Math.min(conv, methods.length - 1)]!, conv > 0);
-        conv++;
-        return wrapped;
-      }
-      return layer instanceof Linear ? new ThreadedLinear(layer, pool) : layer;
-    }),
-  );
+  const layers: Layer[] = [];
+  const source = model.layers;
+  for (let i = 0; i < source.length; i++) {
+    const layer = source[i]!;
+    if (layer instanceof Conv2d) {
+      layers.push(new ThreadedConv2d(layer, pool, methods[Math.min(conv, methods.length - 1)]!, conv > 0));
+      conv++;
+    } else if (layer instanceof MaxPool2d) {
+      const next = source[i + 1];
+      const tanh = next instanceof Tanh ? next : null;
+      layers.push(new ThreadedPoolTanh(pool, layer, tanh));
+      if (tanh) i++;
+    } else if (layer instanceof Tanh) {
+      layers.push(new ThreadedTanh(pool));
+    } else if (layer instanceof Linear) {
+      layers.push(new ThreadedLinear(layer, pool));
+    } else {
+      layers.push(layer);
+    }
+  }
+  return new Sequential(...layers);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The measured step
 
-const LAYER_NAMES = ['conv1', 'pool1', 'tanh1', 'conv2', 'pool2', 'tanh2', 'flatten', 'fc1', 'tanh3', 'fc2'];
+/** Short names of a model's layers for the breakdown: conv1, pool1+tanh, fc1, ... */
+function layerNames(model: Sequential): string[] {
+  const counts = new Map<string, number>();
+  const numbered = (kind: string): number => {
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    return n;
+  };
+  return model.layers.map((layer) => {
+    if (layer instanceof ThreadedConv2d || layer instanceof Conv2d) return `conv${numbered('conv')}`;
+    if (layer instanceof ThreadedPoolTanh) return `pool${numbered('pool')}${layer.tanh ? '+tanh' : ''}`;
+    if (layer instanceof MaxPool2d) return `pool${numbered('pool')}`;
+    if (layer instanceof ThreadedLinear || layer instanceof Linear) return `fc${numbered('fc')}`;
+    if (layer instanceof ThreadedTanh || layer instanceof Tanh) return `tanh${numbered('tanh')}`;
+    return layer.config().type.toLowerCase();
+  });
+}
 
 /** Milliseconds of each phase of one step: per layer forward and backward, the loss, the update. */
 interface StepTimes {
@@ -529,9 +750,10 @@ export const iterationSuite: BenchSuite = {
             timing: summarize(log.map(pick)),
           });
         };
-        LAYER_NAMES.forEach((layer, i) => phase(`${layer} forward`, (t) => t.forward[i]!));
+        const names = layerNames(s.model);
+        names.forEach((layer, i) => phase(`${layer} forward`, (t) => t.forward[i]!));
         phase('loss', (t) => t.loss);
-        [...LAYER_NAMES.keys()].reverse().forEach((i) => phase(`${LAYER_NAMES[i]} backward`, (t) => t.backward[i]!));
+        [...names.keys()].reverse().forEach((i) => phase(`${names[i]} backward`, (t) => t.backward[i]!));
         phase('SGD update', (t) => t.update);
       }
       const conv2Rows = rows.filter((r) => r.operation.startsWith('per layer: conv2 forward'));

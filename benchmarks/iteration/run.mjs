@@ -136,10 +136,11 @@ const configs = [...new Set(layerRows.map((r) => r.strategy))];
 const phases = [...new Set(layerRows.map((r) => r.operation))];
 const cell = (phase, config) => layerRows.find((r) => r.operation === phase && r.strategy === config);
 const sumOf = (config, test) => layerRows.filter((r) => r.strategy === config && test(r.operation)).reduce((s, r) => s + r.timing.median, 0);
+const phaseCell = (r) => (r ? fixed(r.timing.median, 1) + (r.flops ? ` (${fixed(gflops(r), 2)})` : '') : '');
 const breakdown = [
-  `| phase (median ms) | ${configs.join(' | ')} |`,
+  `| phase: median ms (GFLOP/s) | ${configs.join(' | ')} |`,
   `| --- | ${configs.map(() => '---:').join(' | ')} |`,
-  ...phases.map((p) => `| ${p.replace('per layer: ', '')} | ${configs.map((c) => fixed(cell(p, c)?.timing.median, 1)).join(' | ')} |`),
+  ...phases.map((p) => `| ${p.replace('per layer: ', '')} | ${configs.map((c) => phaseCell(cell(p, c))).join(' | ')} |`),
   `| **forward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('forward') || o.endsWith('loss')), 1)).join(' | ')} |`,
   `| **backward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('backward')), 1)).join(' | ')} |`,
   `| **update** | ${configs.map((c) => fixed(cell('per layer: SGD update', c)?.timing.median, 1)).join(' | ')} |`,

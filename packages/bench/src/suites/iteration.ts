@@ -756,10 +756,21 @@ export const iterationSuite: BenchSuite = {
         [...names.keys()].reverse().forEach((i) => phase(`${names[i]} backward`, (t) => t.backward[i]!));
         phase('SGD update', (t) => t.update);
       }
-      const conv2Rows = rows.filter((r) => r.operation.startsWith('per layer: conv2 forward'));
-      for (const r of conv2Rows) r.flops = 2 * batch * 50 * 8 * 8 * 500;
-      const fc1Rows = rows.filter((r) => r.operation.startsWith('per layer: fc1 forward'));
-      for (const r of fc1Rows) r.flops = 2 * batch * 800 * 500;
+      // The products' floating-point operations per phase (backward: both gradients; conv1 has no dL/dx).
+      const productFlops: Record<string, number> = {
+        'conv1 forward': 2 * batch * 20 * 24 * 24 * 25,
+        'conv1 backward': 2 * batch * 20 * 24 * 24 * 25,
+        'conv2 forward': 2 * batch * 50 * 8 * 8 * 500,
+        'conv2 backward': 4 * batch * 50 * 8 * 8 * 500,
+        'fc1 forward': 2 * batch * 800 * 500,
+        'fc1 backward': 4 * batch * 800 * 500,
+        'fc2 forward': 2 * batch * 500 * 10,
+        'fc2 backward': 4 * batch * 500 * 10,
+      };
+      for (const r of rows) {
+        const phase = r.operation.replace('per layer: ', '');
+        if (r.operation.startsWith('per layer: ') && productFlops[phase] !== undefined) r.flops = productFlops[phase];
+      }
 
       // The GEMM alone at the fully connected layer's product, and the same split across threads.
       rows.push(...gemmRows(context, batch, one, all));

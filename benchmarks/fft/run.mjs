@@ -66,7 +66,11 @@ function targetLines() {
   const rfft = find('fft-rfft2-32', 'rfft2, rows paired');
   if (rfft) {
     const us = rfft.timing.median * 1000;
-    lines.push(`- Real 2-D FFT of 32x32, batched: **${us.toFixed(2)} us** a transform (target 10 us: ${us <= 10 ? 'met' : 'NOT met'}).`);
+    const best = rfft.timing.min * 1000;
+    lines.push(
+      `- Real 2-D FFT of 32x32, batched: **${us.toFixed(2)} us** a transform, median (fastest run ${best.toFixed(2)} us; ` +
+        `target 10 us: ${us <= 10 ? 'met' : best <= 10 ? 'met by the fastest run only' : 'NOT met'}).`,
+    );
   }
   const numpy = find('fft-rfft2-32', 'numpy scipy.fft.rfft2');
   if (numpy && !Number.isNaN(numpy.timing.median)) lines.push(`- numpy's scipy.fft.rfft2 on the same batch: ${(numpy.timing.median * 1000).toFixed(2)} us a transform.`);

@@ -12,9 +12,11 @@ import {
   fromDense,
   inputsSwapNeeded,
   resultDtype,
+  tensor,
   type ConvMode,
   type ConvWindow,
   type FloatArray,
+  type Nested,
   type Tensor,
 } from '@convlab/core';
 import { nextPowerOfTwo } from './fftjs.js';
@@ -31,6 +33,18 @@ interface Operand {
   /** The shape as 2-D: a 1-D input is one row. */
   rows: number;
   cols: number;
+}
+
+/** A tensor, or nested arrays of numbers (float64), as core's convolve takes them. */
+export type FftInput = Tensor | Nested;
+
+function asTensor(x: FftInput): Tensor {
+  return typeof x === 'number' || Array.isArray(x) ? tensor(x) : x;
+}
+
+/** `{ mode }` or a bare mode string (scipy's positional style). */
+function modeOf(options: FftConvolveOptions | ConvMode | undefined, who: string): ConvMode {
+  return checkMode(typeof options === 'object' && options !== null ? options.mode : options, who);
 }
 
 function checkInputs(who: string, a: Tensor, b: Tensor): void {
@@ -119,7 +133,8 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
 }
 
 /**
- * `scipy.signal.fftconvolve(a, b, mode)` for 1-D or 2-D real tensors of the same rank. Output
+ * `scipy.signal.fftconvolve(a, b, mode)` for 1-D or 2-D real tensors (or nested arrays) of the same
+ * rank; `options` is `{ mode }` or the mode itself ('full' by default). Output
  * dtype float32 only when both inputs are float32. 'valid' follows scipy: the larger input goes
  * first; along an axis where either input has length 1 scipy broadcasts instead of transforming,
  * so that axis keeps its full size even in 'valid' mode.
@@ -127,10 +142,12 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
  * Non-finite inputs propagate as IEEE arithmetic makes them: a NaN or an infinity anywhere in an
  * input turns every output value into NaN, because every bin of a spectrum sums every sample.
  */
-export function fftconvolve(a: Tensor, b: Tensor, options: FftConvolveOptions = {}): Tensor {
+export function fftconvolve(aIn: FftInput, bIn: FftInput, options?: FftConvolveOptions | ConvMode): Tensor {
   const who = 'fftconvolve';
+  const a = asTensor(aIn);
+  const b = asTensor(bIn);
   checkInputs(who, a, b);
-  const mode = checkMode(options.mode, who);
+  const mode = modeOf(options, who);
   return convolveOperands(who, operand(a), operand(b), mode, [a, b]);
 }
 
@@ -140,10 +157,12 @@ export function fftconvolve(a: Tensor, b: Tensor, options: FftConvolveOptions = 
  * (for an even kernel this differs from `correlate2d`), and 'valid' needs one input at least as
  * large as the other along every axis, as `correlate` requires.
  */
-export function fftcorrelate(a: Tensor, b: Tensor, options: FftConvolveOptions = {}): Tensor {
+export function fftcorrelate(aIn: FftInput, bIn: FftInput, options?: FftConvolveOptions | ConvMode): Tensor {
   const who = 'fftcorrelate';
+  const a = asTensor(aIn);
+  const b = asTensor(bIn);
   checkInputs(who, a, b);
-  const mode = checkMode(options.mode, who);
+  const mode = modeOf(options, who);
   // scipy's correlate goes through convolve, whose 'valid' check spans every axis.
   inputsSwapNeeded(mode, a.shape, b.shape, who);
   return convolveOperands(who, operand(a), reversed(operand(b)), mode, [a, b]);

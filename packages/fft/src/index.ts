@@ -6,7 +6,7 @@ export type { HalfSpectrum } from './rfft2.js';
 export { rfft2, irfft2 } from './rfft2.js';
 
 // scipy.signal.fftconvolve and scipy.signal.correlate(method='fft'), 1-D and 2-D.
-export type { FftConvolveOptions } from './fftconvolve.js';
+export type { FftConvolveOptions, FftInput } from './fftconvolve.js';
 export { fftconvolve, fftcorrelate } from './fftconvolve.js';
 
 // Batched spectral conv2d (NCHW) and its gradients, with reusable spectra.

@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WorkerPool,
+  defaultPool,
+  getNumThreads,
+  setNumThreads,
+  shutdownPool,
   conv2dDirectInto,
   conv2dGradBiasInto,
   conv2dGradInputDirectInto,
@@ -281,6 +286,42 @@ describe('WorkerPool', () => {
     expect(child.status).toBe(0);
     expect(child.stdout).toContain('WorkerPool: f part 1 of 2 (indices 1-1) failed in worker 1: x');
     expect(child.stdout).toContain('sum 128');
+  });
+});
+
+describe('the default thread setting', () => {
+  it('follows setNumThreads, keeps one pool per thread count, and rejects bad counts', async () => {
+    const before = getNumThreads();
+    try {
+      setNumThreads(3);
+      expect(getNumThreads()).toBe(3);
+      const three = defaultPool();
+      expect(three.threads).toBe(3);
+      setNumThreads(1);
+      expect(defaultPool().threads).toBe(1);
+      setNumThreads(3);
+      expect(defaultPool()).toBe(three);
+      expect(() => setNumThreads(0)).toThrow('setNumThreads: threads must be a positive integer, got 0');
+      expect(() => setNumThreads(1.5)).toThrow('setNumThreads: threads must be a positive integer, got 1.5');
+    } finally {
+      setNumThreads(before);
+      await shutdownPool();
+    }
+  });
+
+  it('starts from CONVLAB_NUM_THREADS, else os.availableParallelism(), and names a bad value', () => {
+    const core = new URL('../dist/index.js', import.meta.url).href;
+    const run = (value: string | undefined) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(core)}); console.log(m.getNumThreads());`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, CONVLAB_NUM_THREADS: value ?? '' },
+      });
+    expect(run('3').stdout.trim()).toBe('3');
+    expect(Number(run(undefined).stdout.trim())).toBe(os.availableParallelism());
+    const bad = run('two');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('CONVLAB_NUM_THREADS must be a positive integer, got "two"');
   });
 });
 

@@ -10,7 +10,8 @@ import { WorkerPool, checkThreads } from './pool.js';
  */
 
 let chosen: number | undefined;
-let pool: WorkerPool | undefined;
+/** One pool per thread count used so far, so that switching back and forth restarts nothing. */
+const pools = new Map<number, WorkerPool>();
 
 function initialThreads(): number {
   if (!isMainThread) return 1;
@@ -29,27 +30,26 @@ export function getNumThreads(): number {
   return chosen;
 }
 
-/** Sets the default thread count; a running default pool of another size is shut down. 1 means no workers. */
+/** Sets the default thread count (1 means no workers). Pools of other sizes stay, idle, until `shutdownPool()`. */
 export function setNumThreads(threads: number): void {
   checkThreads(threads, 'setNumThreads');
-  const n = isMainThread ? threads : 1;
-  if (pool && pool.threads !== n) {
-    void pool.shutdown();
-    pool = undefined;
-  }
-  chosen = n;
+  chosen = isMainThread ? threads : 1;
 }
 
 /** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */
 export function defaultPool(): WorkerPool {
   const threads = getNumThreads();
-  if (!pool || pool.threads !== threads) pool = new WorkerPool({ threads });
+  let pool = pools.get(threads);
+  if (!pool) {
+    pool = new WorkerPool({ threads });
+    pools.set(threads, pool);
+  }
   return pool;
 }
 
-/** Ends the default pool's workers (a later threaded call starts them again). */
+/** Ends the default pools' workers (a later threaded call starts them again). */
 export async function shutdownPool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  await current?.shutdown();
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((pool) => pool.shutdown()));
 }

@@ -2,16 +2,14 @@
  * The spectra of a batched conv2d's operands: values a caller can keep and reuse.
  *
  * Each is bin-major, so that the pointwise stage is one small matrix product per frequency bin
- * with every sample in it. Per bin, a complex matrix Z is stored as the real matrix [Re Z | Im Z]
- * (per group: the group's real parts, then its imaginary parts), which turns every complex matrix
- * product into one real GEMM (core's `gemmInto`):
+ * with every sample in it. Per bin, the row of a complex matrix is stored split, [Re | Im] per
+ * group (the group's real parts, then its imaginary parts), as the pointwise kernel reads it:
  *
  *   input   X  [bin][n][group][Re Cg | Im Cg]       the N x C matrix of each bin
  *   grad    GY [bin][n][group][Re Kg | Im Kg]       the N x K matrix of each bin
  *   weight  the Kg x Cg block W of each bin and group, packed twice for the pointwise kernel
  *           (pointwise.ts): first conj(W)^T for every (bin, group), for the forward product
  *           Y = X conj(W)^T, then W for every (bin, group), for the input gradient dX = GY W.
- *
  */
 import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
 import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';

@@ -1,18 +1,19 @@
 import {
   arrayFor,
-  conv2dDirectInto,
-  conv2dGradBiasInto,
-  conv2dGradInputDirectInto,
-  conv2dGradInputIm2colInto,
-  conv2dGradWeightDirectInto,
-  conv2dGradWeightIm2colInto,
-  conv2dIm2colInto,
+  conv2dGradBiasParallelInto,
+  conv2dGradInputParallelInto,
+  conv2dGradWeightParallelInto,
+  conv2dParallelInto,
+  conv2dWork,
   convInfo,
   fromDense,
+  getNumThreads,
+  MIN_PARALLEL_WORK,
 } from '@convlab/core';
 import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
 import { SpectralConv2d, chooseConvMethod } from '@convlab/fft';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
+import { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
 import { Module, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
@@ -89,8 +90,11 @@ export class Conv2d extends Module {
   private resolved: Exclude<ConvMethod, 'auto'> = 'direct';
   private weightGrad?: FloatArray;
   private biasGrad?: FloatArray;
-  /** The spectral plan: keeps the input's and the weights' spectra from forward for backward. */
-  private plan?: SpectralConv2d;
+  /**
+   * The spectral plan: keeps the input's and the weights' spectra from forward for backward (one
+   * plan per thread over its block of samples when core's thread setting is above 1).
+   */
+  private plan?: SpectralConv2d | ThreadedSpectralConv2d;
   private readonly autoChoices = new Map<string, Exclude<ConvMethod, 'auto'>>();
 
   constructor(options: Conv2dLayerOptions) {
@@ -174,15 +178,19 @@ export class Conv2d extends Module {
     this.info = info;
     this.resolved = method;
     if (method === 'fft') {
-      this.plan ??= new SpectralConv2d(this.convOptions());
+      // Small problems stay on one plan in this thread: a worker round trip would cost more than it saves.
+      const threaded = getNumThreads() > 1 && conv2dWork(info) >= MIN_PARALLEL_WORK;
+      if (!this.plan || this.plan instanceof ThreadedSpectralConv2d !== threaded) {
+        this.plan = threaded ? new ThreadedSpectralConv2d(this.convOptions()) : new SpectralConv2d(this.convOptions());
+      }
       this.input = undefined;
       return this.plan.forward(fromDense(input, x.shape), this.weight.value, this.bias?.value ?? null);
     }
     const out = arrayFor(this.dtype, info.batch * info.outChannels * info.outHeight * info.outWidth);
     const w = this.weight.value.data;
     const b = this.bias ? this.bias.value.data : null;
-    if (method === 'direct') conv2dDirectInto(out, input, w, b, info);
-    else conv2dIm2colInto(out, input, w, b, info);
+    // On core's worker pool (setNumThreads), split by samples: the single-threaded numbers, bit for bit.
+    conv2dParallelInto(out, input, w, b, info, { method });
     this.input = input;
     return fromDense(out, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
   }
@@ -196,17 +204,12 @@ export class Conv2d extends Module {
     const w = this.weight.value.data;
     const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
     const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, w.length));
-    if (this.resolved === 'direct') {
-      conv2dGradWeightDirectInto(gw, this.input!, g, info!);
-      conv2dGradInputDirectInto(gx, g, w, info!);
-    } else {
-      conv2dGradWeightIm2colInto(gw, this.input!, g, info!);
-      conv2dGradInputIm2colInto(gx, g, w, info!);
-    }
+    conv2dGradWeightParallelInto(gw, this.input!, g, info!, { method: this.resolved });
+    conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
     addInto(this.weight.grad.data, gw);
     if (this.bias) {
       const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
-      conv2dGradBiasInto(gb, g, info!.batch, info!.outChannels, info!.outHeight * info!.outWidth);
+      conv2dGradBiasParallelInto(gb, g, info!);
       addInto(this.bias.grad.data, gb);
     }
     return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);

@@ -1,0 +1,187 @@
+import { convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
+import type { Conv2dOptions, Dtype, FloatArray, Tensor, WorkerPool } from '@convlab/core';
+import { SpectralConv2d } from '@convlab/fft';
+import type { Conv2dGradients } from '@convlab/fft';
+
+/*
+ * The spectral conv2d on all threads. The batch is cut into one fixed block of samples per thread
+ * (core's splitRange), and each thread keeps its own SpectralConv2d plan for its block: forward
+ * transforms the block's inputs (and the weights, once per thread) and keeps the spectra where
+ * they were made, backward transforms the block's output gradient and meets the kept spectra.
+ * Forward and input gradient are per sample, so they are bit for bit the single plan's; the
+ * weight and bias gradients are summed per block in doubles and the blocks added in block order:
+ * identical from run to run for a given thread count.
+ *
+ * Plans live in the thread that runs a part (workers keep theirs between calls). A part that finds
+ * no plan, or one from another forward pass, recomputes the spectra from the input, which stays
+ * in shared memory, so the result never depends on which thread ran what.
+ */
+
+interface PartArgs {
+  /** The layer; with the part number it names the plan. */
+  key: number;
+  /** Counts forward passes of the layer: spectra from another pass are recomputed. */
+  generation: number;
+  x: FloatArray;
+  xShape: number[];
+  w: FloatArray;
+  wShape: number[];
+  b: FloatArray | null;
+  options: Conv2dOptions;
+  out: FloatArray | null;
+  gy: FloatArray | null;
+  gx: FloatArray | null;
+  /** Per part: its weight gradient, then its bias gradient, float64, side by side. */
+  partials: Float64Array | null;
+}
+
+/** Plans of the most recently used (layer, part) pairs in this thread; older ones are dropped (and recomputed if needed). */
+const MAX_PLANS = 16;
+const plans = new Map<string, { plan: SpectralConv2d; generation: number }>();
+
+function planFor(a: PartArgs, part: number): { plan: SpectralConv2d; generation: number } {
+  const id = `${a.key}:${part}`;
+  let entry = plans.get(id);
+  if (entry) plans.delete(id);
+  else entry = { plan: new SpectralConv2d(a.options), generation: -1 };
+  plans.set(id, entry);
+  if (plans.size > MAX_PLANS) plans.delete(plans.keys().next().value!);
+  return entry;
+}
+
+/** Forward conv of samples [start, end) through this thread's plan. */
+export function spectralForwardPart(a: PartArgs, start: number, end: number, part: number): void {
+  const [, c, h, w] = a.xShape as [number, number, number, number];
+  const entry = planFor(a, part);
+  const x = fromDense(a.x.subarray(start * c * h * w, end * c * h * w), [end - start, c, h, w]);
+  const y = entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [a.wShape[0]!]));
+  entry.generation = a.generation;
+  a.out?.set(y.data, start * (y.size / (end - start)));
+}
+
+/** The gradients of samples [start, end) from the spectra this thread kept in forward. */
+export function spectralBackwardPart(a: PartArgs, start: number, end: number, part: number): void {
+  let entry = planFor(a, part);
+  if (entry.generation !== a.generation) {
+    spectralForwardPart(a, start, end, part);
+    entry = planFor(a, part);
+  }
+  const info = entry.plan.info!;
+  const outSize = info.outChannels * info.outHeight * info.outWidth;
+  const gy = fromDense(a.gy!.subarray(start * outSize, end * outSize), [end - start, info.outChannels, info.outHeight, info.outWidth]);
+  const grads = entry.plan.backward(gy, { input: a.gx !== null, weight: true, bias: a.b !== null });
+  if (a.gx !== null) a.gx.set(grads.gradInput!.data, start * info.inChannels * info.inHeight * info.inWidth);
+  const wSize = grads.gradWeight!.size;
+  const stride = wSize + info.outChannels;
+  a.partials!.set(grads.gradWeight!.data, part * stride);
+  if (grads.gradBias) a.partials!.set(grads.gradBias.data, part * stride + wSize);
+}
+
+const here = new URL('../../../dist/layers/kernels/spectral-threads.js', import.meta.url);
+const forwardTask = defineTask(here, 'spectralForwardPart', spectralForwardPart);
+const backwardTask = defineTask(here, 'spectralBackwardPart', spectralBackwardPart);
+
+let nextKey = 0;
+
+function dtypeOfArray(a: FloatArray): Dtype {
+  return a instanceof Float32Array ? 'float32' : 'float64';
+}
+
+/** `data` in shared memory: itself, or a copy into the grow-only shared buffer `slot`. */
+function shared(data: FloatArray, slot: string): FloatArray {
+  if (isShared(data)) return data;
+  const out = sharedScratch(dtypeOfArray(data), slot, data.length).subarray(0, data.length);
+  out.set(data);
+  return out;
+}
+
+/**
+ * SpectralConv2d's forward/backward on a worker pool (default: core's `defaultPool()`, sized by
+ * `setNumThreads`). Returns fresh tensors, as the single plan does.
+ */
+export class ThreadedSpectralConv2d {
+  private readonly key = nextKey++;
+  private generation = 0;
+  private x?: FloatArray;
+  private xShape: number[] = [];
+  private w?: FloatArray;
+  private wShape: number[] = [];
+  private b: FloatArray | null = null;
+
+  constructor(
+    readonly options: Conv2dOptions = {},
+    readonly pool?: WorkerPool,
+  ) {}
+
+  private get threads(): WorkerPool {
+    return this.pool ?? defaultPool();
+  }
+
+  private args(extra: Partial<PartArgs>): PartArgs {
+    return {
+      key: this.key,
+      generation: this.generation,
+      x: this.x!,
+      xShape: this.xShape,
+      w: this.w!,
+      wShape: this.wShape,
+      b: this.b,
+      options: this.options,
+      out: null,
+      gy: null,
+      gx: null,
+      partials: null,
+      ...extra,
+    };
+  }
+
+  /** conv2d(x, w) + b [N, K, Ho, Wo]. */
+  forward(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+    const info = convInfo(x.shape, w.shape, this.options, 'Conv2d');
+    const pool = this.threads;
+    const xData = dense(x).data;
+    // The input must outlive this call (backward may recompute spectra from it): keep a shared copy.
+    if (!this.x || this.x.length !== xData.length || dtypeOfArray(this.x) !== dtypeOfArray(xData)) this.x = sharedArrayFor(dtypeOfArray(xData), xData.length);
+    this.x.set(xData);
+    this.xShape = [...x.shape];
+    this.w = shared(dense(w).data, `spectral:w${this.key}`);
+    this.wShape = [...w.shape];
+    this.b = b === null ? null : shared(dense(b).data, `spectral:b${this.key}`);
+    this.generation++;
+    const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
+    const out = sharedScratch(dtypeOfArray(xData), `spectral:out${this.key}`, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+    pool.run(forwardTask, this.args({ out }), splitRange(info.batch, pool.threads));
+    return fromDense(out.slice(0, shape[0]! * shape[1]! * shape[2]! * shape[3]!), shape);
+  }
+
+  /** The gradients of the last forward pass for the output gradient gy (`wants` as SpectralConv2d.backward). */
+  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}): Conv2dGradients {
+    if (!this.x) throw new Error('Conv2d: backward called before forward');
+    const pool = this.threads;
+    const batch = this.xShape[0]!;
+    const parts = splitRange(batch, pool.threads);
+    const dtype = dtypeOfArray(this.x);
+    const wSize = this.w!.length;
+    const k = this.wShape[0]!;
+    const stride = wSize + k;
+    const xSize = this.x.length;
+    const gx = wants.input ?? true ? sharedScratch(dtype, `spectral:gx${this.key}`, xSize) : null;
+    const partials = sharedScratch('float64', `spectral:partials${this.key}`, parts.length * stride) as Float64Array;
+    const g = shared(dense(gy).data, `spectral:gy${this.key}`);
+    pool.run(backwardTask, this.args({ gy: g, gx, partials }), parts);
+    // The blocks' sums in block order, rounded once.
+    const gw = dtype === 'float32' ? new Float32Array(wSize) : new Float64Array(wSize);
+    const gb = dtype === 'float32' ? new Float32Array(k) : new Float64Array(k);
+    for (let i = 0; i < stride; i++) {
+      let sum = partials[i]!;
+      for (let q = 1; q < parts.length; q++) sum += partials[q * stride + i]!;
+      if (i < wSize) gw[i] = sum;
+      else gb[i - wSize] = sum;
+    }
+    const out: Conv2dGradients = {};
+    if (gx) out.gradInput = fromDense(gx.slice(0, xSize), this.xShape);
+    if (wants.weight ?? true) out.gradWeight = fromDense(gw, this.wShape);
+    if ((wants.bias ?? true) && this.b !== null) out.gradBias = fromDense(gb, [k]);
+    return out;
+  }
+}

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { machineInfo } from '@convlab/bench';
+import { getNumThreads, setNumThreads } from '@convlab/core';
 import {
   Adam,
   Random,
@@ -104,6 +105,7 @@ export interface TrainArgs {
   log?: string;
   resume?: string;
   checkpoint?: string;
+  threads?: number;
 }
 
 const CMD = 'train';
@@ -223,6 +225,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('checkpoint', { type: 'string', describe: 'checkpoint written after every epoch and on Ctrl-C (default: --out with the extension .ckpt; with --resume, that file)' })
       .option('resume', { type: 'string', describe: 'continue the run saved in this checkpoint' })
       .option('log', { type: 'string', describe: 'write every minibatch and epoch as JSON lines to this file' })
+      .option('threads', { type: 'number', describe: 'threads for the convolutions and matrix products (default: every core; 1: no worker threads)' })
       .example('$0 train', "the lecture's run: LeNet-5, SGD, lr 0.1, batch 500")
       .example('$0 train --optimizer sgd --momentum 0.9 --lr 0.05 --lr-decay 0.05 --activation relu', 'a faster recipe')
       .example('$0 train --limit 2000 --epochs 2 --out small.cvlm', 'a quick run')
@@ -249,9 +252,11 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   const out = a.out === undefined ? `${config.model}.cvlm` : fileOption(CMD, 'out', a.out);
   const checkpointPath = a.checkpoint === undefined ? (a.resume ?? checkpointBeside(out)) : fileOption(CMD, 'checkpoint', a.checkpoint);
   const logPath = a.log === undefined ? undefined : fileOption(CMD, 'log', a.log);
+  const threads = a.threads === undefined ? getNumThreads() : positiveInt(CMD, 'threads', a.threads);
   checkOutputs([['out', out], ['checkpoint', checkpointPath], ['log', logPath]]);
   if (a.resume !== undefined && resolve(a.resume) === resolve(out)) throw new UsageError(`${CMD}: --out would overwrite the checkpoint given to --resume`);
 
+  setNumThreads(threads);
   const data = asUsageError(() => loadMnist({ dir: dataDir, limit: config.limit ?? undefined }));
   const random = new Random(config.seed);
   const model = asUsageError(() => createModel(config.model, { conv: config.conv, activation: config.activation, random }));
@@ -274,12 +279,13 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     else writeFileSync(logPath, '');
   }
   const machine = machineInfo();
-  log({ event: 'start', config, resume: a.resume ?? null, out, checkpoint: checkpointPath, machine, train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length });
+  log({ event: 'start', config, threads, resume: a.resume ?? null, out, checkpoint: checkpointPath, machine, train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length });
   const reporter = createReporter({ out: process.stdout, err: process.stderr });
   reporter.message(
     `${checkpoint ? 'resuming' : 'training'} ${config.model} (${model.parameters().reduce((n, p) => n + p.value.size, 0)} parameters, conv ${config.conv}) on ` +
       `${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images; ` +
-      `${config.optimizer} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`,
+      `${config.optimizer} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, ` +
+      `${threads} thread${threads === 1 ? '' : 's'}`,
   );
 
   // 3. Ctrl-C: the first asks the loop to stop after the current minibatch and save; a second quits at once.

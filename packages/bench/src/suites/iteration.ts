@@ -3,13 +3,14 @@
  * float32) on one thread and on all threads, with a per-layer breakdown, the GEMM's GFLOP/s, and
  * TensorFlow.js's wasm backend on the same iteration in the same run when it is installed.
  *
- * The threaded step is @convlab/nn's lenet5 with its Conv2d and Linear layers run through
- * @convlab/core's threaded kernels (`ThreadedConv2d`, `ThreadedLinear` below, which share the
- * nn layers' parameters): im2col convolutions split by samples, fully connected GEMMs split by
- * rows or columns, and the spectral convolution as one SpectralConv2d plan per thread over its
- * block of samples (spectra kept in the thread that made them). Pooling, tanh, the loss and SGD
- * are nn's own, on the calling thread. The 1-thread rows run the same wrappers on a 1-thread
- * pool, so the ratio measures the threading alone; the "nn as shipped" row is plain `lenet5()`.
+ * Two threaded steps:
+ *   - "nn lenet5 (auto)": @convlab/nn as `convlab train` runs it, its Conv2d and Linear layers on
+ *     core's default pool (setNumThreads), the conv method from the FFT cost model;
+ *   - the "fused step" below (threadedLenet): the same layers and parameters with every layer but
+ *     the loss and SGD split across threads by blocks of samples, max pooling fused with the tanh
+ *     after it, activations kept in shared memory in buffers each layer reuses, conv1 by im2col
+ *     and conv2 spectral, and no input gradient for conv1: what more fusion would give nn.
+ * The 1-thread rows run the same code with one thread, so each pair's ratio measures threading.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,9 @@ import { performance } from 'node:perf_hooks';
 import {
   WorkerPool,
   arrayFor,
+  defaultPool,
+  getNumThreads,
+  setNumThreads,
   conv2dGradBiasParallelInto,
   conv2dGradInputParallelInto,
   conv2dGradWeightParallelInto,
@@ -37,7 +41,6 @@ import {
   type FloatArray,
   type Tensor,
 } from '@convlab/core';
-import { SpectralConv2d } from '@convlab/fft';
 import {
   Conv2d,
   Linear,
@@ -48,6 +51,7 @@ import {
   Sequential,
   SoftmaxCrossEntropy,
   Tanh,
+  ThreadedSpectralConv2d,
   lenet5,
   maxPool2dBackwardInto,
   maxPool2dInto,
@@ -308,68 +312,11 @@ export class ThreadedTanh extends Module {
   }
 }
 
-/** The spectral convolution of one block of samples, as a thread runs it. */
-interface SpectralPartArgs {
-  /** Which layer: each keeps one plan per part in the thread that runs the part. */
-  key: number;
-  /** Counts forward passes: a plan whose spectra are from another pass recomputes them from x. */
-  generation: number;
-  x: FloatArray;
-  xShape: number[];
-  w: FloatArray;
-  wShape: number[];
-  b: FloatArray | null;
-  options: Conv2dOptions;
-  out: FloatArray;
-  gy: FloatArray | null;
-  gx: FloatArray | null;
-  /** Per part: the block's weight gradient then its bias gradient, float64, side by side. */
-  partials: Float64Array | null;
-}
-
-const plans = new Map<string, { plan: SpectralConv2d; generation: number }>();
-
-/** Forward conv of samples [start, end) through this thread's plan for (layer, part). */
-export function spectralForwardPart(a: SpectralPartArgs, start: number, end: number, part: number): void {
-  const [, c, h, w] = a.xShape as [number, number, number, number];
-  const id = `${a.key}:${part}`;
-  let entry = plans.get(id);
-  if (!entry) {
-    entry = { plan: new SpectralConv2d(a.options), generation: -1 };
-    plans.set(id, entry);
-  }
-  const x = fromDense(a.x.subarray(start * c * h * w, end * c * h * w), [end - start, c, h, w]);
-  const k = a.wShape[0]!;
-  const y = entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [k]));
-  a.out.set(y.data, start * (y.size / (end - start)));
-  entry.generation = a.generation;
-}
-
-/** Both gradients of samples [start, end) from the spectra this thread kept in forward. */
-export function spectralBackwardPart(a: SpectralPartArgs, start: number, end: number, part: number): void {
-  const entry = plans.get(`${a.key}:${part}`);
-  if (!entry || entry.generation !== a.generation) spectralForwardPart(a, start, end, part);
-  const plan = plans.get(`${a.key}:${part}`)!.plan;
-  const info = plan.info!;
-  const outPerSample = info.outChannels * info.outHeight * info.outWidth;
-  const gy = fromDense(a.gy!.subarray(start * outPerSample, end * outPerSample), [end - start, info.outChannels, info.outHeight, info.outWidth]);
-  const grads = plan.backward(gy, { input: a.gx !== null, weight: true, bias: a.b !== null });
-  if (a.gx !== null) a.gx.set(grads.gradInput!.data, start * info.inChannels * info.inHeight * info.inWidth);
-  const wSize = grads.gradWeight!.size;
-  const stride = wSize + info.outChannels;
-  a.partials!.set(grads.gradWeight!.data, part * stride);
-  if (grads.gradBias) a.partials!.set(grads.gradBias.data, part * stride + wSize);
-}
-
 const here = new URL('../../dist/suites/iteration.js', import.meta.url);
-const spectralForwardTask = defineTask(here, 'spectralForwardPart', spectralForwardPart);
-const spectralBackwardTask = defineTask(here, 'spectralBackwardPart', spectralBackwardPart);
 const poolTanhForwardTask = defineTask(here, 'poolTanhForwardPart', poolTanhForwardPart);
 const poolTanhBackwardTask = defineTask(here, 'poolTanhBackwardPart', poolTanhBackwardPart);
 const tanhTask = defineTask(here, 'tanhForwardPart', tanhForwardPart);
 const tanhBackwardTask = defineTask(here, 'tanhBackwardPart', tanhBackwardPart);
-
-let nextKey = 0;
 
 /**
  * nn's Conv2d with its products on the pool, split by samples: im2col (or direct) through core's
@@ -377,8 +324,6 @@ let nextKey = 0;
  * first layer's input needs none) and returns zeros of the input's shape.
  */
 export class ThreadedConv2d extends Module {
-  private readonly key = nextKey++;
-  private generation = 0;
   private x?: FloatArray;
   private xCopy?: FloatArray;
   private gyCopy?: FloatArray;
@@ -387,6 +332,8 @@ export class ThreadedConv2d extends Module {
   private weightGrad?: FloatArray;
   private biasGrad?: FloatArray;
   private gxBuffer?: FloatArray;
+  /** The spectral path: nn's plan per thread (ThreadedSpectralConv2d). */
+  private plan?: ThreadedSpectralConv2d;
 
   constructor(
     readonly inner: Conv2d,
@@ -402,81 +349,50 @@ export class ThreadedConv2d extends Module {
     return { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, floor: c.floor };
   }
 
-  private weightShape(): number[] {
-    return [...this.inner.weight.value.shape];
-  }
-
   forward(x: Tensor): Tensor {
     const dtype = this.inner.dtype;
-    const info = convInfo(x.shape, this.weightShape(), this.options(), 'ThreadedConv2d');
+    const info = convInfo(x.shape, [...this.inner.weight.value.shape], this.options(), 'ThreadedConv2d');
     this.info = info;
+    const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
+    if (this.method === 'fft') {
+      this.plan ??= new ThreadedSpectralConv2d(this.options(), this.pool);
+      return this.plan.forward(x, this.inner.weight.value, this.inner.bias?.value ?? null);
+    }
     this.x = sharedData(x, this.xCopy, dtype);
     if (!isShared(dense(x).data)) this.xCopy = this.x;
-    const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
     const out = (this.out = ownShared(this.out, dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!));
     const w = this.inner.weight.value.data;
     const b = this.inner.bias?.value.data ?? null;
-    if (this.method !== 'fft') {
-      conv2dParallelInto(out, this.x, w, b, info, { pool: this.pool, method: this.method, minWork: 0 });
-      return fromDense(out, shape);
-    }
-    this.generation++;
-    this.pool.run(spectralForwardTask, this.spectralArgs(null, null, null), splitRange(info.batch, this.pool.threads));
+    conv2dParallelInto(out, this.x, w, b, info, { pool: this.pool, method: this.method, minWork: 0 });
     return fromDense(out, shape);
-  }
-
-  private spectralArgs(gy: FloatArray | null, gx: FloatArray | null, partials: Float64Array | null): SpectralPartArgs {
-    const info = this.info!;
-    return {
-      key: this.key,
-      generation: this.generation,
-      x: this.x!,
-      xShape: [info.batch, info.inChannels, info.inHeight, info.inWidth],
-      w: sharedCopy(this.inner.weight.value.data, `iteration:w${this.key}`),
-      wShape: this.weightShape(),
-      b: this.inner.bias ? sharedCopy(this.inner.bias.value.data, `iteration:b${this.key}`) : null,
-      options: this.options(),
-      out: this.out!,
-      gy,
-      gx,
-      partials,
-    };
   }
 
   backward(gy: Tensor): Tensor {
     const info = this.info!;
     const dtype = this.inner.dtype;
-    const g = sharedData(gy, this.gyCopy, dtype);
-    if (!isShared(dense(gy).data)) this.gyCopy = g;
     const wGrad = this.inner.weight.grad.data;
     const bias = this.inner.bias;
     const xShape = [info.batch, info.inChannels, info.inHeight, info.inWidth];
     const xSize = xShape.reduce((p, d) => p * d);
+    if (this.method === 'fft') {
+      const grads = this.plan!.backward(gy, { input: this.inputGrad, bias: bias !== null });
+      addInto(wGrad, grads.gradWeight!.data);
+      if (bias) addInto(bias.grad.data, grads.gradBias!.data);
+      return grads.gradInput ?? fromDense((this.gxBuffer = ownPlain(this.gxBuffer, dtype, xSize)), xShape);
+    }
+    const g = sharedData(gy, this.gyCopy, dtype);
+    if (!isShared(dense(gy).data)) this.gyCopy = g;
     const gx = (this.gxBuffer = this.inputGrad ? ownShared(this.gxBuffer, dtype, xSize) : ownPlain(this.gxBuffer, dtype, xSize));
-    if (this.method !== 'fft') {
-      const opts = { pool: this.pool, method: this.method, minWork: 0 } as const;
-      const gw = (this.weightGrad = ownPlain(this.weightGrad, dtype, wGrad.length));
-      conv2dGradWeightParallelInto(gw, this.x!, g, info, opts);
-      addInto(wGrad, gw);
-      if (bias) {
-        const gb = (this.biasGrad = ownPlain(this.biasGrad, dtype, info.outChannels));
-        conv2dGradBiasParallelInto(gb, g, info, opts);
-        addInto(bias.grad.data, gb);
-      }
-      if (this.inputGrad) conv2dGradInputParallelInto(gx, g, this.inner.weight.value.data, info, opts);
-      return fromDense(gx, xShape);
+    const opts = { pool: this.pool, method: this.method, minWork: 0 } as const;
+    const gw = (this.weightGrad = ownPlain(this.weightGrad, dtype, wGrad.length));
+    conv2dGradWeightParallelInto(gw, this.x!, g, info, opts);
+    addInto(wGrad, gw);
+    if (bias) {
+      const gb = (this.biasGrad = ownPlain(this.biasGrad, dtype, info.outChannels));
+      conv2dGradBiasParallelInto(gb, g, info, opts);
+      addInto(bias.grad.data, gb);
     }
-    const parts = splitRange(info.batch, this.pool.threads);
-    const stride = wGrad.length + info.outChannels;
-    const partials = sharedScratch('float64', `iteration:partials${this.key}`, parts.length * stride) as Float64Array;
-    this.pool.run(spectralBackwardTask, this.spectralArgs(g, this.inputGrad ? gx : null, partials), parts);
-    // The blocks' sums in block order, then once into the float32 gradients.
-    for (let i = 0; i < stride; i++) {
-      let sum = partials[i]!;
-      for (let q = 1; q < parts.length; q++) sum += partials[q * stride + i]!;
-      if (i < wGrad.length) wGrad[i] += sum;
-      else if (bias) bias.grad.data[i - wGrad.length] += sum;
-    }
+    if (this.inputGrad) conv2dGradInputParallelInto(gx, g, this.inner.weight.value.data, info, opts);
     return fromDense(gx, xShape);
   }
 
@@ -491,14 +407,6 @@ export class ThreadedConv2d extends Module {
 
 function ownPlain(previous: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
   return previous !== undefined && previous.length === length ? previous : arrayFor(dtype, length);
-}
-
-/** A shared copy of a (small) parameter tensor, refreshed every call since SGD changes it. */
-function sharedCopy(data: FloatArray, slot: string): FloatArray {
-  const dtype: Dtype = data instanceof Float32Array ? 'float32' : 'float64';
-  const out = sharedScratch(dtype, slot, data.length).subarray(0, data.length);
-  out.set(data);
-  return out;
 }
 
 export type ThreadedMethod = 'im2col' | 'fft';
@@ -713,16 +621,24 @@ export const iterationSuite: BenchSuite = {
     try {
       // The training step in five flavours; every model starts from the same weights.
       const mixed: ThreadedMethod[] = ['im2col', 'fft'];
-      const configs: Array<{ strategy: string; model: Sequential; note: string }> = [
-        { strategy: 'nn lenet5, method auto', model: seededLenet('auto'), note: 'plain @convlab/nn, one thread' },
-        { strategy: 'im2col, 1 thread', model: threadedLenet(seededLenet('im2col'), one, ['im2col']), note: '' },
-        { strategy: `im2col, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, ['im2col']), note: '' },
-        { strategy: 'conv1 im2col + conv2 fft, 1 thread', model: threadedLenet(seededLenet('im2col'), one, mixed), note: '' },
-        { strategy: `conv1 im2col + conv2 fft, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, mixed), note: '' },
+      const fused = 'fused step (conv1 im2col, conv2 fft)';
+      const configs: Array<{ strategy: string; model: Sequential; threads: number; note: string }> = [
+        { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto'), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
+        { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto'), threads, note: '@convlab/nn as `convlab train` runs it' },
+        { strategy: `${fused}, 1 thread`, model: threadedLenet(seededLenet('im2col'), one, mixed), threads: 1, note: '' },
+        { strategy: `${fused}, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, mixed), threads, note: '' },
       ];
+      const before = getNumThreads();
+      setNumThreads(threads);
+      await defaultPool().start();
       const steps = configs.map((c) => ({ ...c, step: timedStep(c.model, x, labels, lr) }));
       const cases: Record<string, () => unknown> = {};
-      for (const s of steps) cases[s.strategy] = s.step.run;
+      for (const s of steps) {
+        cases[s.strategy] = () => {
+          setNumThreads(s.threads);
+          return s.step.run();
+        };
+      }
       const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col'), x, labels, lr);
       if (!('missing' in peer)) cases[peer.label] = peer.run;
       const warmup = Math.max(1, context.warmup);
@@ -731,6 +647,7 @@ export const iterationSuite: BenchSuite = {
         repeat: context.repeat,
         onRun: (e) => context.progress(`iteration: ${e.name} (${e.phase === 'warmup' ? 'warm-up' : 'run'} ${e.round}/${e.rounds})`),
       });
+      setNumThreads(before);
       const rss = process.resourceUsage().maxRSS / 1024;
       const flops = lenetFlops(batch);
       const reference = steps[0]!.step.losses;
@@ -754,7 +671,7 @@ export const iterationSuite: BenchSuite = {
             .filter(Boolean)
             .join('; '),
           params: {
-            threads: s.strategy.includes('threads') ? threads : 1,
+            threads: s.threads,
             cpuMs: Math.round(cpu),
             ...(Number.isFinite(busiest) ? { busiestThreadCpuMs: Math.round(busiest) } : {}),
           },
@@ -778,7 +695,7 @@ export const iterationSuite: BenchSuite = {
       rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
 
       // Where the time goes: per layer, medians over the timed runs.
-      for (const s of steps.slice(1)) {
+      for (const s of steps) {
         const log = s.step.log.slice(-context.repeat);
         const phase = (name: string, pick: (t: StepTimes) => number): void => {
           rows.push({

@@ -18,3 +18,4 @@ export { maxPool2dInto, maxPool2dBackwardInto, avgPool2dInto, avgPool2dBackwardI
 export type { Conv2dLayerOptions, ConvMethod } from './conv2d.js';
 export { Conv2d, CONV_METHODS } from './conv2d.js';
 export { layerFromConfig } from './from-config.js';
+export { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';

@@ -141,21 +141,30 @@ const table = (list, withFlops) => [
   ),
 ];
 
-// Per-layer breakdown as one table: a row per phase, a column per configuration.
+// Per-layer breakdown: one table per step (its 1-thread and threaded columns), phases in the order they run.
 const layerRows = rows.filter((r) => r.operation.startsWith('per layer: '));
-const configs = [...new Set(layerRows.map((r) => r.strategy))];
-const phases = [...new Set(layerRows.map((r) => r.operation))];
-const cell = (phase, config) => layerRows.find((r) => r.operation === phase && r.strategy === config);
-const sumOf = (config, test) => layerRows.filter((r) => r.strategy === config && test(r.operation)).reduce((s, r) => s + r.timing.median, 0);
+const family = (strategy) => strategy.replace(/, (1 thread|\d+ threads)$/, '');
+const families = [...new Set(layerRows.map((r) => family(r.strategy)))];
 const phaseCell = (r) => (r ? fixed(r.timing.median, 1) + (r.flops ? ` (${fixed(gflops(r), 2)})` : '') : '');
-const breakdown = [
-  `| phase: median ms (GFLOP/s) | ${configs.join(' | ')} |`,
-  `| --- | ${configs.map(() => '---:').join(' | ')} |`,
-  ...phases.map((p) => `| ${p.replace('per layer: ', '')} | ${configs.map((c) => phaseCell(cell(p, c))).join(' | ')} |`),
-  `| **forward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('forward') || o.endsWith('loss')), 1)).join(' | ')} |`,
-  `| **backward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('backward')), 1)).join(' | ')} |`,
-  `| **update** | ${configs.map((c) => fixed(cell('per layer: SGD update', c)?.timing.median, 1)).join(' | ')} |`,
-];
+const breakdownOf = (name) => {
+  const mine = layerRows.filter((r) => family(r.strategy) === name);
+  const configs = [...new Set(mine.map((r) => r.strategy))];
+  const phases = [...new Set(mine.map((r) => r.operation))];
+  const cell = (phase, config) => mine.find((r) => r.operation === phase && r.strategy === config);
+  const sumOf = (config, test) => mine.filter((r) => r.strategy === config && test(r.operation)).reduce((t, r) => t + r.timing.median, 0);
+  return [
+    `### ${name}`,
+    '',
+    `| phase: median ms (GFLOP/s) | ${configs.map((c) => c.slice(name.length + 2)).join(' | ')} |`,
+    `| --- | ${configs.map(() => '---:').join(' | ')} |`,
+    ...phases.map((p) => `| ${p.replace('per layer: ', '')} | ${configs.map((c) => phaseCell(cell(p, c))).join(' | ')} |`),
+    `| **forward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('forward') || o.endsWith('loss')), 1)).join(' | ')} |`,
+    `| **backward (sum)** | ${configs.map((c) => fixed(sumOf(c, (o) => o.endsWith('backward')), 1)).join(' | ')} |`,
+    `| **update** | ${configs.map((c) => fixed(cell('per layer: SGD update', c)?.timing.median, 1)).join(' | ')} |`,
+    '',
+  ];
+};
+const breakdown = families.flatMap(breakdownOf);
 
 const lines = [
   '# LeNet-5 training iteration: one thread and all threads',

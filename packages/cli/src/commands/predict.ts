@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { fromDense } from '@convlab/core';
+import { dense, fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { loadMnistTest } from '@convlab/nn';
 import { UsageError } from '../fail.js';
@@ -58,7 +58,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     const { model, description } = loadModelFile(path);
     model.eval();
     const logits = model.forward(x);
-    const probabilities = softmax(Array.from(logits.data));
+    const probabilities = softmax(dense(logits).data);
     let predicted = 0;
     probabilities.forEach((p, i) => {
       if (p > probabilities[predicted]!) predicted = i;

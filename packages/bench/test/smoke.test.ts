@@ -33,19 +33,33 @@ describe('bench suites at tiny sizes', () => {
       'pool-delta-2',
       'weight-grad-1',
       'weight-grad-2',
+      'training-iteration',
     ]);
+    const strategies = (key: string) => suite.rows.filter((r) => r.key === key).map((r) => r.strategy.split(' ')[0]);
+    expect(strategies('conv-forward-2')).toEqual(['loop', 'direct', 'vectorized', 'fft']);
+    expect(strategies('maxpool-forward-1')).toEqual(['loop', 'vectorized']);
+    expect(strategies('pool-delta-2')).toEqual(['loop', 'fft', 'im2col']);
+    expect(strategies('weight-grad-2')).toEqual(['loop', 'fft', 'im2col']);
+    expect(suite.rows.filter((r) => r.key === 'training-iteration').map((r) => r.strategy)).toEqual([
+      'spectral, no reuse',
+      'spectral, reused spectra',
+      'im2col + GEMM',
+    ]);
+    // The lecture's figures sit beside ours in every row that has one.
+    expect(suite.rows.filter((r) => r.lectureSeconds !== undefined)).toHaveLength(15);
     for (const row of suite.rows) {
       if (row.maxRelDiff !== undefined) expect(row.maxRelDiff, `${row.operation}: ${row.strategy}`).toBeLessThan(1e-4);
     }
   });
 
   it('peers: convlab beside every installed TensorFlow.js backend, same numbers', async () => {
-    const report = await runBench({ what: ['peers'], batch: 2, repeat: 1, warmup: 0, tiny: true, peers: true });
+    // Two runs: the training check compares the losses of two iterations (the second after an SGD step).
+    const report = await runBench({ what: ['peers'], batch: 3, repeat: 2, warmup: 0, tiny: true, peers: true });
     const suite = report.suites[0]!;
     expect(suite.error).toBeUndefined();
     for (const row of suite.rows) expectSaneRow(row);
     const keys = [...new Set(suite.rows.map((r) => r.key))];
-    expect(keys).toEqual(['conv-forward-1', 'conv-forward-2']);
+    expect(keys).toEqual(['conv-forward-1', 'conv-forward-2', 'training-iteration']);
     for (const key of keys) {
       const rows = suite.rows.filter((r) => r.key === key);
       expect(rows[0]!.strategy).toMatch(/^convlab/);
@@ -54,6 +68,12 @@ describe('bench suites at tiny sizes', () => {
       expect(rows.some((r) => /^tfjs \S+ cpu$/.test(r.strategy))).toBe(true);
       for (const row of rows.slice(1)) expect(row.maxRelDiff, row.strategy).toBeLessThan(1e-4);
     }
+    expect(suite.rows.filter((r) => r.key === 'training-iteration').map((r) => r.strategy.replace(/ \(.*/, ''))).toEqual([
+      'convlab im2col',
+      'convlab spectral, reused spectra',
+      'tfjs 4.22.0 wasm',
+      'tfjs 4.22.0 cpu',
+    ]);
   });
 
   it('crossover: every sweep point with each strategy, and its line charts', async () => {

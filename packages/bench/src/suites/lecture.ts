@@ -5,8 +5,10 @@
  * carries the lecture's seconds, so the table shows its ratios beside ours.
  */
 import { conv2d, conv2dGradInput, conv2dGradWeight } from '@convlab/core';
+import { fftConv2d, fftConv2dGradInput, fftConv2dGradWeight } from '@convlab/fft';
 import { MaxPool2d } from '@convlab/nn';
 import { LECTURE_SECONDS } from '../lecture-table.js';
+import { seededLenet, syntheticBatch, trainingCase, type IterationFlavour } from '../lenet-iteration.js';
 import { convForwardLoop, maxPoolLoop, poolDeltaLoop, weightGradLoop } from '../lecture-loops.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { convFlops, measureOperation, randomTensor, shapeText } from './common.js';
@@ -43,6 +45,7 @@ async function convForward(context: BenchContext, l: (typeof LENET_LAYERS)[numbe
       { strategy: 'loop (correlate2d per sample, filter, map)', lectureSeconds: lecture.loop, flops, run: () => convForwardLoop(x, w, b) },
       { strategy: 'direct (batched kernel)', flops, run: () => conv2d(x, w, b, { method: 'direct' }) },
       { strategy: 'vectorized (im2col + GEMM)', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) },
+      { strategy: 'fft (batched spectra)', lectureSeconds: lecture.fft, flops, run: () => fftConv2d(x, w, b) },
     ],
   });
 }
@@ -77,6 +80,7 @@ async function poolDelta(context: BenchContext): Promise<BenchRow[]> {
     note: slow.note,
     cases: [
       { strategy: 'loop (convolve2d full per sample, map, filter)', lectureSeconds: LECTURE_SECONDS.poolDelta2.loop, flops, run: () => poolDeltaLoop(gy, w) },
+      { strategy: 'fft (batched spectra)', lectureSeconds: LECTURE_SECONDS.poolDelta2.fft, flops, run: () => fftConv2dGradInput(gy, w, xShape) },
       { strategy: 'im2col (GEMM + col2im)', flops, run: () => conv2dGradInput(gy, w, xShape, { method: 'im2col' }) },
     ],
   });
@@ -98,7 +102,28 @@ async function weightGrad(context: BenchContext, l: (typeof LENET_LAYERS)[number
     note: slow.note,
     cases: [
       { strategy: 'loop (correlate2d valid per filter, map, sample)', lectureSeconds: lecture.loop, flops, run: () => weightGradLoop(x, gy) },
+      { strategy: 'fft (batched spectra)', lectureSeconds: lecture.fft, flops, run: () => fftConv2dGradWeight(x, gy, wShape) },
       { strategy: 'im2col (GEMM)', flops, run: () => conv2dGradWeight(x, gy, wShape, { method: 'im2col' }) },
+    ],
+  });
+}
+
+/** Learning rate of the lecture's LeNet-5. */
+export const LECTURE_LR = 0.1;
+
+async function trainingIteration(context: BenchContext): Promise<BenchRow[]> {
+  const n = context.batch;
+  const { x, labels } = syntheticBatch(n, 51);
+  const step = (flavour: IterationFlavour) => trainingCase(seededLenet(flavour, 52), x, labels, LECTURE_LR);
+  const lecture = LECTURE_SECONDS.trainingIteration;
+  return measureOperation(context, {
+    operation: `one LeNet-5 training iteration (batch ${n}: forward, backward, SGD)`,
+    key: 'training-iteration',
+    note: 'check: the losses of the first two iterations',
+    cases: [
+      { strategy: 'spectral, no reuse', lectureSeconds: lecture.spectralNoReuse, ...step('fft-no-reuse') },
+      { strategy: 'spectral, reused spectra', lectureSeconds: lecture.spectralReuse, ...step('fft') },
+      { strategy: 'im2col + GEMM', ...step('im2col') },
     ],
   });
 }
@@ -112,6 +137,7 @@ export const lectureSuite: BenchSuite = {
     rows.push(...(await maxPoolForward(context, 1)), ...(await maxPoolForward(context, 2)));
     rows.push(...(await poolDelta(context)));
     for (const l of LENET_LAYERS) rows.push(...(await weightGrad(context, l)));
+    rows.push(...(await trainingIteration(context)));
     return rows;
   },
 };

@@ -5,11 +5,13 @@
  * request (`--peers`), once.
  */
 import { conv2d } from '@convlab/core';
-import { activate, loadTfjs, type TfBackend, type TfjsPeer } from '../peers/tfjs.js';
-import { convForwardCase, type PeerCase } from '../peers/tfjs-ops.js';
+import type { Tensor } from '@convlab/core';
+import { activate, loadTfjs, WASM_KERNEL_NOTE, type TfBackend, type TfjsPeer } from '../peers/tfjs.js';
+import { convForwardCase, lenetTrainingCase, type PeerCase } from '../peers/tfjs-ops.js';
+import { lenetWeights, seededLenet, syntheticBatch, trainingCase } from '../lenet-iteration.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { convFlops, measureOperation, randomTensor, shapeText, type StrategyCase } from './common.js';
-import { LENET_LAYERS } from './lecture.js';
+import { convFlops, measureOperation, randomTensor, relativeDifference, shapeText, type StrategyCase } from './common.js';
+import { LECTURE_LR, LENET_LAYERS } from './lecture.js';
 
 interface Peers {
   available: TfjsPeer[];
@@ -64,6 +66,57 @@ async function convForward(context: BenchContext, peers: Peers, l: (typeof LENET
   }
 }
 
+async function trainingIteration(context: BenchContext, peers: Peers): Promise<BenchRow[]> {
+  const n = context.batch;
+  const { x, labels } = syntheticBatch(n, 51);
+  const operation = `one LeNet-5 training iteration (batch ${n}: forward, backward, SGD)`;
+  const key = 'training-iteration';
+  const weights = lenetWeights(seededLenet('im2col', 52));
+  const cases: StrategyCase[] = [
+    { strategy: 'convlab im2col', ...trainingCase(seededLenet('im2col', 52), x, labels, LECTURE_LR) },
+    { strategy: 'convlab spectral, reused spectra', ...trainingCase(seededLenet('fft', 52), x, labels, LECTURE_LR) },
+  ];
+  // The cpu backend needs minutes per iteration at batch 500: once, on request, measured alone.
+  const slow = peers.available.filter((p) => p.backend === 'cpu' && !context.tiny);
+  const fast = peers.available.filter((p) => !slow.includes(p));
+  const disposers: Array<() => void> = [];
+  for (const peer of fast) {
+    const p = await peerCase(peer, () => lenetTrainingCase(peer, weights, x, labels, LECTURE_LR));
+    if (peer.backend === 'wasm') p.strategy.note = WASM_KERNEL_NOTE;
+    cases.push(p.strategy);
+    disposers.push(p.dispose);
+  }
+  const notes = [...peers.missing, 'check: the losses of the first two iterations (same weights, same minibatch)'];
+  if (slow.length > 0 && !context.peers) notes.push('tfjs cpu: not run (minutes at this batch; --peers runs it)');
+  const rows: BenchRow[] = [];
+  try {
+    rows.push(...(await measureOperation(context, { operation, key, note: notes.join('; '), cases })));
+  } finally {
+    for (const d of disposers) d();
+  }
+  if (context.peers) {
+    for (const peer of slow) {
+      const p = await peerCase(peer, () => lenetTrainingCase(peer, weights, x, labels, LECTURE_LR));
+      try {
+        // Measured alone, once, after the others: its ratio is against their medians, not interleaved.
+        const [row] = await measureOperation(context, {
+          operation,
+          key,
+          repeat: 1,
+          warmup: 0,
+          note: '1 run, no warm-up, not interleaved (minutes per iteration)',
+          cases: [p.strategy],
+        });
+        row!.maxRelDiff = relativeDifference(p.strategy.check!(), cases[0]!.check!());
+        rows.push(row!);
+      } finally {
+        p.dispose();
+      }
+    }
+  }
+  return rows;
+}
+
 export const peersSuite: BenchSuite = {
   name: 'peers',
   description: 'convlab beside TensorFlow.js (wasm, cpu) on the lecture\'s convolutions and a LeNet-5 training iteration',
@@ -71,6 +124,7 @@ export const peersSuite: BenchSuite = {
     const peers = await loadPeers();
     const rows: BenchRow[] = [];
     for (const l of LENET_LAYERS) rows.push(...(await convForward(context, peers, l)));
+    rows.push(...(await trainingIteration(context, peers)));
     return rows;
   },
 };

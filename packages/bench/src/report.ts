@@ -37,6 +37,11 @@ export function groupByOperation(rows: readonly BenchRow[]): Array<{ operation: 
   return [...groups.values()];
 }
 
+/** Whether a row holds a measurement (not skipped, a finite median). */
+export function measured(row: BenchRow): boolean {
+  return row.skipped === undefined && Number.isFinite(row.timing.median) && row.timing.median > 0;
+}
+
 /** Speed-up of `row` over the first row of its operation (above 1: faster), from interleaved medians. */
 export function speedup(baseline: BenchRow, row: BenchRow): number {
   return baseline.timing.median / row.timing.median;

@@ -47,6 +47,11 @@ export interface BenchRow {
    * compared compute the same thing.
    */
   maxRelDiff?: number;
+  /**
+   * Why the case did not run (a peer not installed, skipped at smoke-test scale); its timing is
+   * then `summarize([NaN])`. Rows with a non-finite median count as not measured either way.
+   */
+  skipped?: string;
   /** Parameters of a sweep point (kernel size, image size...), for line charts and tools. */
   params?: Record<string, number | string>;
 }

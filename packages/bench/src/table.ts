@@ -1,4 +1,4 @@
-import { groupByOperation, lectureSpeedup, speedup, type BenchReport, type SuiteResult } from './report.js';
+import { groupByOperation, lectureSpeedup, measured, speedup, type BenchReport, type SuiteResult } from './report.js';
 
 /** Seconds with four significant digits (the lecture's table uses seconds throughout). */
 export function formatSeconds(ms: number): string {
@@ -40,6 +40,10 @@ export function formatSuite(suite: SuiteResult): string {
       const baseline = group.rows[0]!;
       for (const row of group.rows) {
         const t = row.timing;
+        if (!measured(row)) {
+          cells.push([`  ${row.strategy}`, 'skipped', '', '', '', '', '', '', '', [row.skipped, row.note].filter(Boolean).join('; ')]);
+          continue;
+        }
         const gflops = row.flops ? (row.flops / (t.median / 1000) / 1e9).toFixed(2) : '';
         const notes = [row.note, row.maxRelDiff !== undefined && row !== baseline ? `max rel diff ${row.maxRelDiff.toExponential(1)}` : undefined];
         cells.push([

@@ -9,6 +9,7 @@ import {
   lineChart,
   measureInterleaved,
   measureInterleavedAsync,
+  reportCharts,
   resolveSuites,
   runBench,
   suiteNames,
@@ -97,6 +98,18 @@ describe('table', () => {
     const fft = text.split('\n').find((l) => l.trim().startsWith('fft'))!;
     // 2 s / 0.25 s = 8x ours; 25.1 / 1.435 = 17.5x the lecture's; 2 GFLOP in 0.25 s.
     expect(fft).toMatch(/^\s+fft\s+0\.2500\s+0\.2250\s+0\.2750\s+3\s+8\.00x\s+1\.435\s+17\.5x\s+8\.00\s+max rel diff 3\.0e-7$/);
+  });
+
+  it('shows a skipped case as skipped, with its reason, and draws no bar for it', () => {
+    const r = report([
+      { operation: 'op', strategy: 'ours', timing: timing(100) },
+      { operation: 'op', strategy: 'peer', timing: summarize([NaN]), skipped: 'not installed' },
+    ]);
+    const line = formatReport(r).split('\n').find((l) => l.trim().startsWith('peer'))!;
+    expect(line).toMatch(/^\s+peer\s+skipped\s+not installed$/);
+    const svg = reportCharts(r)[0]!.svg;
+    expect(svg).toContain('>ours<');
+    expect(svg).not.toContain('>peer<');
   });
 
   it('reports a failed suite', () => {

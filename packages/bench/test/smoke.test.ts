@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { reportCharts, runBench, type BenchRow } from '@convlab/bench';
+import { allSuites, measured, reportCharts, runBench, type BenchRow } from '@convlab/bench';
 
 /** Every suite at tiny sizes: structure and sane numbers, never timings. */
 
-function expectSaneRow(row: BenchRow): void {
+function expectSaneRow(row: BenchRow, allowSkipped = false): void {
   expect(row.operation.length).toBeGreaterThan(0);
   expect(row.strategy.length).toBeGreaterThan(0);
+  if (!measured(row)) {
+    // A case that could not run must be allowed to and say why.
+    expect(allowSkipped, `${row.operation}: ${row.strategy} was not measured`).toBe(true);
+    expect(`${row.skipped ?? ''} ${row.note ?? ''}`).toMatch(/skipped|not installed/);
+    return;
+  }
   const t = row.timing;
   expect(t.times.length).toBeGreaterThan(0);
   for (const ms of t.times) {
@@ -109,3 +115,20 @@ describe('bench suites at tiny sizes', () => {
 });
 
 const STRATEGIES = ['direct', 'im2col'];
+
+describe('the other suites at tiny sizes', () => {
+  for (const name of ['gemm-conv2d', 'fft', 'iteration']) {
+    it(`${name}: rows with sane numbers`, async () => {
+      const report = await runBench({ what: [name], batch: 2, repeat: 1, warmup: 0, tiny: true });
+      const suite = report.suites[0]!;
+      expect(suite.error).toBeUndefined();
+      expect(suite.rows.length).toBeGreaterThan(0);
+      for (const row of suite.rows) expectSaneRow(row, true);
+    });
+  }
+
+  it('every registered suite has a smoke test here', () => {
+    expect(allSuites().map((s) => s.name).sort()).toEqual(['crossover', 'fft', 'gemm-conv2d', 'iteration', 'lecture', 'peers']);
+  });
+});
+

@@ -1,4 +1,4 @@
-import { groupByOperation, type BenchReport } from '../report.js';
+import { groupByOperation, measured, type BenchReport } from '../report.js';
 import type { BenchChart } from '../suite.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { barChart } from './bar-chart.js';
@@ -21,7 +21,7 @@ export function reportCharts(report: BenchReport, suites: readonly BenchSuite[] 
       charts.push(...suite.charts(result.rows));
       continue;
     }
-    for (const group of groupByOperation(result.rows)) {
+    for (const group of groupByOperation(result.rows.filter(measured))) {
       charts.push({
         name: `${result.name}-${group.key}`,
         title: group.operation,

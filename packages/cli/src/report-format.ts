@@ -28,7 +28,7 @@ export function softmax(logits: ArrayLike<number>): number[] {
 export function formatProbabilities(probabilities: number[]): string[] {
   const lines = ['class  probability'];
   probabilities.forEach((p, i) => {
-    lines.push(`${String(i).padStart(5)}  ${p.toFixed(6)}  ${'#'.repeat(Math.round(p * 40))}`);
+    lines.push(`${String(i).padStart(5)}  ${p.toFixed(6)}  ${'#'.repeat(Math.round(p * 40))}`.trimEnd());
   });
   return lines;
 }

@@ -11,7 +11,7 @@ import { Conv2d, Linear, Module, Random, SGD, Sequential, SoftmaxCrossEntropy, l
 import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
 import type { LenetWeights } from './peers/tfjs-ops.js';
 
-export type IterationFlavour = 'im2col' | 'fft' | 'fft-no-reuse';
+export type IterationFlavour = 'im2col' | 'fft' | 'fft-no-reuse' | 'auto';
 
 /**
  * A spectral conv layer without reuse: forward transforms x and w; the weight gradient
@@ -53,7 +53,7 @@ function addInto(acc: ArrayLike<number> & { [i: number]: number }, values: Array
 
 /** LeNet-5 from a seed, its softmax layer given random weights too (LISA starts it at zero), so the first loss depends on every weight. */
 export function seededLenet(flavour: IterationFlavour, seed: number): Sequential {
-  const model = lenet5({ method: flavour === 'im2col' ? 'im2col' : 'fft', seed });
+  const model = lenet5({ method: flavour === 'fft-no-reuse' ? 'fft' : flavour, seed });
   const last = model.layers[model.layers.length - 1] as Linear;
   const rng = new Random(seed + 1);
   const w = last.parameters()[0]!.value.data;

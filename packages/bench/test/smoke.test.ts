@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { allSuites, measured, reportCharts, runBench, type BenchRow } from '@convlab/bench';
 
@@ -74,9 +75,11 @@ describe('bench suites at tiny sizes', () => {
       expect(rows.some((r) => /^tfjs \S+ cpu$/.test(r.strategy))).toBe(true);
       for (const row of rows.slice(1)) expect(row.maxRelDiff, row.strategy).toBeLessThan(1e-4);
     }
+    const threads = os.availableParallelism();
     expect(suite.rows.filter((r) => r.key === 'training-iteration').map((r) => r.strategy.replace(/ \(.*/, ''))).toEqual([
       'convlab im2col',
       'convlab spectral, reused spectra',
+      ...(threads > 1 ? [`convlab auto, ${threads} threads`] : []),
       'tfjs 4.22.0 wasm',
       'tfjs 4.22.0 cpu',
     ]);
@@ -110,11 +113,15 @@ describe('bench suites at tiny sizes', () => {
       'crossover-image-single',
       'crossover-image-batched',
     ]);
-    for (const c of charts) expect(c.svg).toContain('fastest here');
+    for (const c of charts) {
+      expect(c.svg).toContain('fastest here');
+      expect(c.svg).toContain('chooseConvMethod');
+    }
+    for (const row of suite.rows) expect(['direct', 'im2col', 'fft']).toContain(row.params!.chosen);
   });
 });
 
-const STRATEGIES = ['direct', 'im2col'];
+const STRATEGIES = ['direct', 'im2col', 'fft'];
 
 describe('the other suites at tiny sizes', () => {
   for (const name of ['gemm-conv2d', 'fft', 'iteration']) {

@@ -1,5 +1,5 @@
 /** What the suites share: seeded data, measuring one operation's strategies, comparing outputs. */
-import { dense, fromDense } from '@convlab/core';
+import { dense, fromDense, getNumThreads, setNumThreads } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import { Random } from '@convlab/nn';
 import { performance } from 'node:perf_hooks';
@@ -139,4 +139,19 @@ export async function measureOperation(context: BenchContext, spec: OperationSpe
 /** Multiply-adds of a valid 2-D cross-correlation layer, as floating-point operations (2 per MAC). */
 export function convFlops(n: number, c: number, k: number, oh: number, ow: number, kh: number, kw: number): number {
   return 2 * n * c * k * oh * ow * kh * kw;
+}
+
+/**
+ * Runs `body` with convlab's default thread count set to `threads` (nn's layers read it), then
+ * puts the previous setting back. The lecture's loops and numpy ran on one core, and so does
+ * TensorFlow.js's wasm backend here: the reproduction compares one thread with one thread.
+ */
+export async function withThreads<T>(threads: number, body: () => Promise<T>): Promise<T> {
+  const before = getNumThreads();
+  setNumThreads(threads);
+  try {
+    return await body();
+  } finally {
+    setNumThreads(before);
+  }
 }

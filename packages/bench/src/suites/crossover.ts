@@ -6,9 +6,10 @@
  * measured winner beside that choice.
  */
 import { conv2d } from '@convlab/core';
+import { chooseConvMethod, fftConv2d } from '@convlab/fft';
 import { lineChart } from '../charts/line-chart.js';
 import type { BenchChart, BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { convFlops, measureOperation, randomTensor, shapeText, type StrategyCase } from './common.js';
+import { convFlops, measureOperation, randomTensor, shapeText, withThreads, type StrategyCase } from './common.js';
 
 /** A conv layer shape: batch, in-channels, out-channels. */
 interface Scale {
@@ -58,12 +59,8 @@ function strategies(x: ReturnType<typeof randomTensor>, w: ReturnType<typeof ran
   return [
     { strategy: 'direct', flops, run: () => conv2d(x, w, null, { method: 'direct' }) },
     { strategy: 'im2col', flops, run: () => conv2d(x, w, null, { method: 'im2col' }) },
+    { strategy: 'fft', flops, run: () => fftConv2d(x, w, null) },
   ];
-}
-
-/** What the cost model picks for this shape (before FFT joins: core's own choice). */
-function chosen(): CrossoverMethod | undefined {
-  return undefined;
 }
 
 async function point(context: BenchContext, sweep: 'kernel' | 'image', scale: Scale, image: number, kernel: number): Promise<BenchRow[]> {
@@ -71,9 +68,9 @@ async function point(context: BenchContext, sweep: 'kernel' | 'image', scale: Sc
   const w = randomTensor([scale.k, scale.c, kernel, kernel], 2000 + kernel, 0.2);
   const o = image - kernel + 1;
   const flops = convFlops(scale.n, scale.c, scale.k, o, o, kernel, kernel);
-  const choice = chosen();
-  const params: Record<string, number | string> = { sweep, scale: scale.name, image, kernel, batch: scale.n, inChannels: scale.c, outChannels: scale.k };
-  if (choice) params.chosen = choice;
+  // The cost model prices a forward pass, as measured here.
+  const chosen: CrossoverMethod = chooseConvMethod(x.shape, w.shape);
+  const params: Record<string, number | string> = { sweep, scale: scale.name, image, kernel, batch: scale.n, inChannels: scale.c, outChannels: scale.k, chosen };
   return measureOperation(context, {
     operation: `${sweep} sweep, ${scale.name}: ${shapeText(x.shape)} * ${shapeText(w.shape)}`,
     key: `${sweep}-${scale.name}-${sweep === 'kernel' ? kernel : image}`,
@@ -120,8 +117,8 @@ function sweepChart(rows: BenchRow[], sweep: 'kernel' | 'image', scale: string):
 
 export const crossoverSuite: BenchSuite = {
   name: 'crossover',
-  description: 'direct vs im2col vs FFT as the kernel and the image grow, with the cost model\'s choice',
-  async run(context) {
+  description: 'direct vs im2col vs FFT as the kernel and the image grow, with the cost model\'s choice (one thread)',
+  run: (context) => withThreads(1, async () => {
     const plan = context.tiny ? TINY_PLAN : CROSSOVER_PLAN;
     const rows: BenchRow[] = [];
     for (const scale of plan.scales) {
@@ -129,7 +126,7 @@ export const crossoverSuite: BenchSuite = {
       for (const image of plan.images) rows.push(...(await point(context, 'image', scale, image, plan.imageSweepKernel)));
     }
     return rows;
-  },
+  }),
   charts(rows) {
     const charts: BenchChart[] = [];
     for (const sweep of ['kernel', 'image'] as const) {

@@ -11,7 +11,7 @@ import { LECTURE_SECONDS } from '../lecture-table.js';
 import { seededLenet, syntheticBatch, trainingCase, type IterationFlavour } from '../lenet-iteration.js';
 import { convForwardLoop, maxPoolLoop, poolDeltaLoop, weightGradLoop } from '../lecture-loops.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { convFlops, measureOperation, randomTensor, shapeText } from './common.js';
+import { convFlops, measureOperation, randomTensor, shapeText, withThreads } from './common.js';
 
 /** The two convolution layers of LeNet-5 in the lecture: input [C, H, W], filters K@kxk. */
 export const LENET_LAYERS = [
@@ -130,8 +130,8 @@ async function trainingIteration(context: BenchContext): Promise<BenchRow[]> {
 
 export const lectureSuite: BenchSuite = {
   name: 'lecture',
-  description: "the lecture's timing table at its shapes: loop vs vectorized vs FFT",
-  async run(context) {
+  description: "the lecture's timing table at its shapes: loop vs vectorized vs FFT (convlab on one thread)",
+  run: (context) => withThreads(1, async () => {
     const rows: BenchRow[] = [];
     for (const l of LENET_LAYERS) rows.push(...(await convForward(context, l)));
     rows.push(...(await maxPoolForward(context, 1)), ...(await maxPoolForward(context, 2)));
@@ -139,5 +139,5 @@ export const lectureSuite: BenchSuite = {
     for (const l of LENET_LAYERS) rows.push(...(await weightGrad(context, l)));
     rows.push(...(await trainingIteration(context)));
     return rows;
-  },
+  }),
 };

@@ -4,13 +4,15 @@
  * one process. The cpu backend's training iteration takes minutes at batch 500: it runs only on
  * request (`--peers`), once.
  */
-import { conv2d } from '@convlab/core';
+import os from 'node:os';
+import { conv2d, setNumThreads } from '@convlab/core';
+import { fftConv2d } from '@convlab/fft';
 import type { Tensor } from '@convlab/core';
 import { activate, loadTfjs, WASM_KERNEL_NOTE, type TfBackend, type TfjsPeer } from '../peers/tfjs.js';
 import { convForwardCase, lenetTrainingCase, type PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch, trainingCase } from '../lenet-iteration.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { convFlops, measureOperation, randomTensor, relativeDifference, shapeText, type StrategyCase } from './common.js';
+import { convFlops, measureOperation, randomTensor, relativeDifference, shapeText, withThreads, type StrategyCase } from './common.js';
 import { LECTURE_LR, LENET_LAYERS } from './lecture.js';
 
 interface Peers {
@@ -47,7 +49,10 @@ async function convForward(context: BenchContext, peers: Peers, l: (typeof LENET
   const w = randomTensor([l.k, l.c, l.f, l.f], 12 * l.layer, 0.2);
   const b = randomTensor([l.k], 13 * l.layer, 0.1);
   const flops = convFlops(n, l.c, l.k, o, o, l.f, l.f);
-  const cases: StrategyCase[] = [{ strategy: 'convlab im2col', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) }];
+  const cases: StrategyCase[] = [
+    { strategy: 'convlab im2col', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) },
+    { strategy: 'convlab fft', flops, run: () => fftConv2d(x, w, b) },
+  ];
   const disposers: Array<() => void> = [];
   for (const peer of peers.available) {
     const p = await peerCase(peer, () => convForwardCase(peer, x, w, b), flops);
@@ -72,16 +77,31 @@ async function trainingIteration(context: BenchContext, peers: Peers): Promise<B
   const operation = `one LeNet-5 training iteration (batch ${n}: forward, backward, SGD)`;
   const key = 'training-iteration';
   const weights = lenetWeights(seededLenet('im2col', 52));
+  const one = () => setNumThreads(1);
   const cases: StrategyCase[] = [
-    { strategy: 'convlab im2col', ...trainingCase(seededLenet('im2col', 52), x, labels, LECTURE_LR) },
-    { strategy: 'convlab spectral, reused spectra', ...trainingCase(seededLenet('fft', 52), x, labels, LECTURE_LR) },
+    { strategy: 'convlab im2col', prepare: one, ...trainingCase(seededLenet('im2col', 52), x, labels, LECTURE_LR) },
+    { strategy: 'convlab spectral, reused spectra', prepare: one, ...trainingCase(seededLenet('fft', 52), x, labels, LECTURE_LR) },
   ];
+  // What `convlab train` runs by default: the cost model's method on every core.
+  const threads = os.availableParallelism();
+  if (threads > 1) {
+    cases.push({
+      strategy: `convlab auto, ${threads} threads`,
+      prepare: () => setNumThreads(threads),
+      ...trainingCase(seededLenet('auto', 52), x, labels, LECTURE_LR),
+    });
+  }
   // The cpu backend needs minutes per iteration at batch 500: once, on request, measured alone.
   const slow = peers.available.filter((p) => p.backend === 'cpu' && !context.tiny);
   const fast = peers.available.filter((p) => !slow.includes(p));
   const disposers: Array<() => void> = [];
   for (const peer of fast) {
     const p = await peerCase(peer, () => lenetTrainingCase(peer, weights, x, labels, LECTURE_LR));
+    const activatePeer = p.strategy.prepare!;
+    p.strategy.prepare = async () => {
+      one();
+      await activatePeer();
+    };
     if (peer.backend === 'wasm') p.strategy.note = WASM_KERNEL_NOTE;
     cases.push(p.strategy);
     disposers.push(p.dispose);
@@ -119,12 +139,13 @@ async function trainingIteration(context: BenchContext, peers: Peers): Promise<B
 
 export const peersSuite: BenchSuite = {
   name: 'peers',
-  description: 'convlab beside TensorFlow.js (wasm, cpu) on the lecture\'s convolutions and a LeNet-5 training iteration',
-  async run(context) {
-    const peers = await loadPeers();
-    const rows: BenchRow[] = [];
-    for (const l of LENET_LAYERS) rows.push(...(await convForward(context, peers, l)));
-    rows.push(...(await trainingIteration(context, peers)));
-    return rows;
-  },
+  description: "convlab beside TensorFlow.js (wasm, cpu) on the lecture's convolutions and a LeNet-5 training iteration (one thread unless a row says otherwise)",
+  run: (context) =>
+    withThreads(1, async () => {
+      const peers = await loadPeers();
+      const rows: BenchRow[] = [];
+      for (const l of LENET_LAYERS) rows.push(...(await convForward(context, peers, l)));
+      rows.push(...(await trainingIteration(context, peers)));
+      return rows;
+    }),
 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool, fromDense, type FloatArray, type Tensor } from '@convlab/core';
+import { WorkerPool, defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool, type FloatArray, type Tensor } from '@convlab/core';
 import { Random, SGD, SoftmaxCrossEntropy, lenet5, type Sequential } from '@convlab/nn';
 import { threadedLenet, type ThreadedMethod } from '../../bench/src/suites/iteration.js';
 import { expectClose } from '../../../testing/close.js';
@@ -12,12 +12,15 @@ import { ensureBuilt } from './parallel-build.js';
  * to run on 2 threads.
  */
 
-const BATCH = 12;
+const BATCH = 24;
 const pools: WorkerPool[] = [];
 
 beforeAll(() => ensureBuilt('bench', 'suites/iteration.js'), 180_000);
+const initialThreads = getNumThreads();
 afterAll(async () => {
+  setNumThreads(initialThreads);
   await Promise.all(pools.map((p) => p.shutdown()));
+  await shutdownPool();
 });
 
 function batch(): { x: Tensor; labels: Int32Array } {
@@ -83,6 +86,28 @@ describe('threaded LeNet-5 training step', () => {
         // Every threaded im2col and GEMM product does the single-threaded arithmetic: nn's step, bit for bit.
         expect(a.losses).toEqual(reference.losses);
         a.grads.forEach((g, i) => expect(identical(g, reference.grads[i]!), `gradient ${i}`).toBe(true));
+      }
+    });
+  }
+});
+
+describe('nn lenet5 training step on core\'s thread setting', () => {
+  for (const method of ['im2col', 'fft'] as const) {
+    it(`${method}: setNumThreads(2) gives the 1-thread losses and gradients (bit for bit with im2col), identical run to run`, async () => {
+      setNumThreads(1);
+      const one = train(model(method));
+      setNumThreads(2);
+      await defaultPool().start();
+      const a = train(model(method));
+      const b = train(model(method));
+      expect(a.losses).toEqual(b.losses);
+      a.grads.forEach((g, i) => expect(identical(g, b.grads[i]!), `gradient ${i}`).toBe(true));
+      if (method === 'im2col') {
+        expect(a.losses).toEqual(one.losses);
+        a.grads.forEach((g, i) => expect(identical(g, one.grads[i]!), `gradient ${i}`).toBe(true));
+      } else {
+        expectClose(a.losses, one.losses, { rel: 1e-5 });
+        a.grads.forEach((g, i) => expectClose(g, one.grads[i]!, { rel: 1e-5 }));
       }
     });
   }

@@ -15,6 +15,10 @@ export function sharedFloat64Array(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
+export function sharedInt32Array(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
+
 /** A zeroed Float32Array or Float64Array of `length` elements in shared memory. */
 export function sharedArrayFor(dtype: Dtype, length: number): FloatArray {
   return dtype === 'float32' ? sharedFloat32Array(length) : sharedFloat64Array(length);

@@ -9,6 +9,7 @@ import {
   tanhInto,
 } from './kernels/activation.js';
 import { Module, checkGrad, checkInput, flatData } from './layer.js';
+import { activationThreadedInto } from './kernels/threaded.js';
 import type { LayerConfig } from './layer.js';
 
 type Kernel = (out: FloatArray, x: FloatArray) => void;
@@ -29,7 +30,8 @@ abstract class Activation extends Module {
     checkInput(x, this.name);
     const input = flatData(x);
     const out = arrayFor(dtypeOf(x), input.length);
-    this.kernel(out, input);
+    // On core's worker pool (setNumThreads), by ranges of elements: the same numbers bit for bit.
+    activationThreadedInto(this.name, out, input, null);
     this.kept = out;
     this.shape = [...x.shape];
     return fromDense(out, this.shape);
@@ -38,7 +40,7 @@ abstract class Activation extends Module {
   backward(gy: Tensor): Tensor {
     checkGrad(gy, this.shape, this.name);
     const gx = arrayFor(dtypeOf(gy), this.kept!.length);
-    this.backwardKernel(gx, flatData(gy), this.kept!);
+    activationThreadedInto(this.name, gx, flatData(gy), this.kept!);
     return fromDense(gx, this.shape!);
   }
 

@@ -1,6 +1,6 @@
 import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
 import type { ConvInfo, Pair, Tensor } from '@convlab/core';
-import { maxPool2dBackwardInto, maxPool2dInto } from './kernels/pool.js';
+import { maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from './kernels/threaded.js';
 import { Module, checkGrad, checkInput, configOf, flatData, reuse } from './layer.js';
 import type { LayerConfig } from './layer.js';
 import { checkPoolOptions, poolInfo } from './pool-options.js';
@@ -33,8 +33,9 @@ export class MaxPool2d extends Module {
     const g = poolInfo(x.shape, this.options, this.options.dilation ?? 1, 'MaxPool2d');
     const n = g.batch * g.inChannels * g.outHeight * g.outWidth;
     const out = arrayFor(dtypeOf(x), n);
-    this.switches = reuse(this.switches, (k) => new Int32Array(k), n);
-    maxPool2dInto(out, this.switches, flatData(x), g);
+    this.switches = reuse(this.switches, newSwitches, n);
+    // On core's worker pool (setNumThreads), by blocks of samples: the same numbers bit for bit.
+    maxPool2dThreadedInto(out, this.switches, flatData(x), g);
     this.info = g;
     this.outShape = [g.batch, g.inChannels, g.outHeight, g.outWidth];
     return fromDense(out, this.outShape);
@@ -44,7 +45,7 @@ export class MaxPool2d extends Module {
     checkGrad(gy, this.outShape, 'MaxPool2d');
     const g = this.info!;
     const gx = arrayFor(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth);
-    maxPool2dBackwardInto(gx, flatData(gy), this.switches!, g);
+    maxPool2dBackwardThreadedInto(gx, flatData(gy), this.switches!, g);
     return fromDense(gx, [g.batch, g.inChannels, g.inHeight, g.inWidth]);
   }
 

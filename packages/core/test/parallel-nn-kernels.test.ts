@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convInfo, defaultPool, getNumThreads, setNumThreads, shutdownPool } from '@convlab/core';
+import { maxPool2dBackwardInto, maxPool2dInto } from '@convlab/nn';
+import { activationThreadedInto, maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from '../../nn/src/layers/kernels/threaded.js';
+import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from '../../nn/src/layers/kernels/activation.js';
+import { randomValues, seededRandom } from '../../../testing/close.js';
+import { ensureBuilt } from './parallel-build.js';
+
+/*
+ * nn's max pooling and activations on core's worker pool against the same kernels on one thread:
+ * the same numbers bit for bit (each block of samples or elements runs the single-threaded kernel).
+ */
+
+const initialThreads = getNumThreads();
+const random = seededRandom(11);
+
+beforeAll(async () => {
+  ensureBuilt('nn', 'layers/kernels/threaded.js');
+  setNumThreads(3);
+  await defaultPool().start();
+}, 180_000);
+afterAll(async () => {
+  setNumThreads(initialThreads);
+  await shutdownPool();
+});
+
+function identical(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+function values(n: number): Float32Array {
+  return Float32Array.from(randomValues(random, n));
+}
+
+describe('threaded max pooling', () => {
+  // Overlapping 3x3 windows with stride 2 and padding 1: switches may repeat, gradients add up.
+  const g = convInfo([37, 5, 21, 19], [5, 1, 3, 3], { stride: 2, padding: 1, groups: 5 }, 'test');
+  const inSize = 37 * 5 * 21 * 19;
+  const outSize = 37 * 5 * g.outHeight * g.outWidth;
+  const x = values(inSize);
+  x[17] = NaN; // NaN wins its windows, as in PyTorch
+
+  it('forward: the same outputs and switches as one thread', () => {
+    const out1 = new Float32Array(outSize);
+    const sw1 = new Int32Array(outSize);
+    maxPool2dInto(out1, sw1, x, g);
+    const out = new Float32Array(outSize);
+    const sw = newSwitches(outSize);
+    maxPool2dThreadedInto(out, sw, x, g);
+    expect(identical(out, out1)).toBe(true);
+    expect(identical(sw, sw1)).toBe(true);
+  });
+
+  it('backward: the same input gradient as one thread, whatever gx held before', () => {
+    const sw = newSwitches(outSize);
+    maxPool2dThreadedInto(new Float32Array(outSize), sw, x, g);
+    const gy = values(outSize);
+    const gx1 = new Float32Array(inSize);
+    maxPool2dBackwardInto(gx1, gy, sw, g);
+    const gx = values(inSize);
+    maxPool2dBackwardThreadedInto(gx, gy, sw, g);
+    expect(identical(gx, gx1)).toBe(true);
+  });
+});
+
+describe('threaded activations', () => {
+  const n = 100_003;
+  const x = values(n).map((v) => v * 4);
+  x[5] = NaN;
+  const kernels = {
+    Tanh: [tanhInto, tanhBackwardInto],
+    Sigmoid: [sigmoidInto, sigmoidBackwardInto],
+    ReLU: [reluInto, reluBackwardInto],
+  } as const;
+  for (const [name, [forward, backward]] of Object.entries(kernels)) {
+    it(`${name}: forward and backward equal nn's kernels on one thread`, () => {
+      const y = new Float32Array(n);
+      activationThreadedInto(name, y, x, null);
+      const y1 = new Float32Array(n);
+      forward(y1, x);
+      expect(identical(y, y1)).toBe(true);
+      const gy = values(n);
+      const gx = new Float32Array(n);
+      activationThreadedInto(name, gx, gy, y);
+      const gx1 = new Float32Array(n);
+      backward(gx1, gy, y1);
+      expect(identical(gx, gx1)).toBe(true);
+    });
+  }
+});

@@ -1,0 +1,129 @@
+import { defaultPool, defineTask, sharedInt32Array, splitRange, stage, unstage } from '@convlab/core';
+import type { ConvInfo, FloatArray } from '@convlab/core';
+import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from './activation.js';
+import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
+
+/*
+ * Max pooling and the elementwise activations on core's worker pool (setNumThreads): pooling split
+ * by blocks of samples, activations by ranges of elements, each block through the same kernel as
+ * on one thread, so the numbers are the same bit for bit. Arrays outside shared memory are staged
+ * through core's shared work buffers; the switches live in shared memory from the start. Small
+ * arrays stay on the calling thread.
+ */
+
+const here = new URL('../../../dist/layers/kernels/threaded.js', import.meta.url);
+
+/** Elementwise work below this many elements stays on the calling thread (a worker round trip costs about 20 us). */
+const MIN_ELEMENTWISE = 1 << 15;
+
+/** A pooling geometry restricted to samples [start, end), and the sizes of one sample. */
+function samples(g: ConvInfo, start: number, end: number): { g: ConvInfo; inSize: number; outSize: number } {
+  return {
+    g: { ...g, batch: end - start },
+    inSize: g.inChannels * g.inHeight * g.inWidth,
+    outSize: g.inChannels * g.outHeight * g.outWidth,
+  };
+}
+
+interface MaxPoolArgs {
+  out: FloatArray;
+  switches: Int32Array;
+  x: FloatArray;
+  g: ConvInfo;
+}
+
+export function maxPoolPart(a: MaxPoolArgs, start: number, end: number): void {
+  const { g, inSize, outSize } = samples(a.g, start, end);
+  maxPool2dInto(a.out.subarray(start * outSize, end * outSize), a.switches.subarray(start * outSize, end * outSize), a.x.subarray(start * inSize, end * inSize), g);
+}
+
+interface MaxPoolBackwardArgs {
+  gx: FloatArray;
+  gy: FloatArray;
+  switches: Int32Array;
+  g: ConvInfo;
+}
+
+export function maxPoolBackwardPart(a: MaxPoolBackwardArgs, start: number, end: number): void {
+  const { g, inSize, outSize } = samples(a.g, start, end);
+  const gx = a.gx.subarray(start * inSize, end * inSize);
+  gx.fill(0);
+  maxPool2dBackwardInto(gx, a.gy.subarray(start * outSize, end * outSize), a.switches.subarray(start * outSize, end * outSize), g);
+}
+
+type Kernel = (out: FloatArray, x: FloatArray) => void;
+type BackwardKernel = (gx: FloatArray, gy: FloatArray, y: FloatArray) => void;
+
+/** The activations by layer name. */
+const ACTIVATIONS: Record<string, [Kernel, BackwardKernel]> = {
+  Tanh: [tanhInto, tanhBackwardInto],
+  Sigmoid: [sigmoidInto, sigmoidBackwardInto],
+  ReLU: [reluInto, reluBackwardInto],
+};
+
+interface ActivationArgs {
+  name: string;
+  out: FloatArray;
+  x: FloatArray;
+  /** Backward only: the kept output y. */
+  y: FloatArray | null;
+}
+
+export function activationPart(a: ActivationArgs, start: number, end: number): void {
+  const [forward, backward] = ACTIVATIONS[a.name]!;
+  if (a.y === null) forward(a.out.subarray(start, end), a.x.subarray(start, end));
+  else backward(a.out.subarray(start, end), a.x.subarray(start, end), a.y.subarray(start, end));
+}
+
+const maxPoolTask = defineTask(here, 'maxPoolPart', maxPoolPart);
+const maxPoolBackwardTask = defineTask(here, 'maxPoolBackwardPart', maxPoolBackwardPart);
+const activationTask = defineTask(here, 'activationPart', activationPart);
+
+/** Switches for `n` pooling windows, in shared memory so that workers can record them. */
+export function newSwitches(n: number): Int32Array {
+  return sharedInt32Array(n);
+}
+
+/** maxPool2dInto on the pool, by blocks of samples. */
+export function maxPool2dThreadedInto(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
+  const pool = defaultPool();
+  const parts = splitRange(g.batch, x.length < MIN_ELEMENTWISE || !(switches.buffer instanceof SharedArrayBuffer) ? 1 : pool.threads);
+  if (parts.length < 2) {
+    maxPool2dInto(out, switches, x, g);
+    return;
+  }
+  const so = stage(out, 'maxPool2d:out', out.length, false);
+  pool.run(maxPoolTask, { out: so, switches, x: stage(x, 'maxPool2d:x', x.length), g }, parts);
+  unstage(out, so, out.length);
+}
+
+/** maxPool2dBackwardInto on the pool (gx zeroed here), by blocks of samples. */
+export function maxPool2dBackwardThreadedInto(gx: FloatArray, gy: FloatArray, switches: Int32Array, g: ConvInfo): void {
+  const pool = defaultPool();
+  const parts = splitRange(g.batch, gx.length < MIN_ELEMENTWISE || !(switches.buffer instanceof SharedArrayBuffer) ? 1 : pool.threads);
+  if (parts.length < 2) {
+    gx.fill(0);
+    maxPool2dBackwardInto(gx, gy, switches, g);
+    return;
+  }
+  const sgx = stage(gx, 'maxPool2dBackward:gx', gx.length, false);
+  pool.run(maxPoolBackwardTask, { gx: sgx, gy: stage(gy, 'maxPool2dBackward:gy', gy.length), switches, g }, parts);
+  unstage(gx, sgx, gx.length);
+}
+
+/**
+ * The activation `name` (a layer name: Tanh, Sigmoid, ReLU) on the pool: out = f(x) when `y` is
+ * null, else the backward product out = gy f'(from y) with `x` holding gy.
+ */
+export function activationThreadedInto(name: string, out: FloatArray, x: FloatArray, y: FloatArray | null): void {
+  const pool = defaultPool();
+  const parts = splitRange(x.length, x.length < MIN_ELEMENTWISE || !(name in ACTIVATIONS) ? 1 : pool.threads, 1024);
+  if (parts.length < 2) {
+    activationPart({ name, out, x, y }, 0, x.length);
+    return;
+  }
+  const so = stage(out, `${name}:out`, out.length, false);
+  const args = { name, out: so, x: stage(x, `${name}:x`, x.length), y: y === null ? null : stage(y, `${name}:y`, y.length) };
+  pool.run(activationTask, args, parts);
+  unstage(out, so, out.length);
+}

@@ -5,7 +5,7 @@ export { groupByOperation, lectureSpeedup, measured, speedup } from './report.js
 export { registerSuite, findSuite, allSuites, suiteNames } from './registry.js';
 export { DEFAULT_SUITES, checkRunOptions, resolveSuites, runBench } from './runner.js';
 export type { RunOptions } from './runner.js';
-export { formatReport, formatSuite, formatSeconds } from './table.js';
+export { formatReport, formatSuite, formatSeconds, formatMarkdownSuite } from './table.js';
 export { createProgress, silentProgress } from './progress.js';
 export type { Progress, ProgressTarget } from './progress.js';
 export { writeFileAtomic } from './write-atomic.js';

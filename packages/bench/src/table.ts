@@ -77,3 +77,33 @@ export function formatReport(report: BenchReport): string {
   ];
   return [...head, '', ...report.suites.map(formatSuite).flatMap((t) => [t, ''])].join('\n');
 }
+
+/**
+ * One suite as a Markdown table (for reports): the same columns as the plain table, an
+ * operation's title as a bold row above its strategies.
+ */
+export function formatMarkdownSuite(suite: SuiteResult): string {
+  const lines = [
+    '| operation / strategy | median s | min s | max s | runs | speed-up | lecture s | lecture speed-up | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  for (const group of groupByOperation(suite.rows)) {
+    lines.push(`| **${cell(group.operation)}** | | | | | | | | |`);
+    const baseline = group.rows[0]!;
+    for (const row of group.rows) {
+      if (!measured(row)) {
+        lines.push(`| ${cell(row.strategy)} | skipped | | | | | | | ${cell([row.skipped, row.note].filter(Boolean).join('; '))} |`);
+        continue;
+      }
+      const t = row.timing;
+      const notes = [row.note, row.maxRelDiff !== undefined && row !== baseline ? `max rel diff ${row.maxRelDiff.toExponential(1)}` : undefined];
+      lines.push(
+        `| ${cell(row.strategy)} | ${formatSeconds(t.median)} | ${formatSeconds(t.min)} | ${formatSeconds(t.max)} | ${t.times.length} | ` +
+          `${formatRatio(speedup(baseline, row))} | ${row.lectureSeconds ?? ''} | ${formatRatio(lectureSpeedup(baseline, row))} | ` +
+          `${cell(notes.filter(Boolean).join('; '))} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   barChart,
   createProgress,
+  formatMarkdownSuite,
   formatReport,
   lineChart,
   measureInterleaved,
@@ -110,6 +111,18 @@ describe('table', () => {
     const svg = reportCharts(r)[0]!.svg;
     expect(svg).toContain('>ours<');
     expect(svg).not.toContain('>peer<');
+  });
+
+  it('writes the same rows as a Markdown table', () => {
+    const md = formatMarkdownSuite(
+      report([
+        { operation: 'conv | layer 2', strategy: 'loop', timing: timing(2000), lectureSeconds: 25.1 },
+        { operation: 'conv | layer 2', strategy: 'fft', timing: timing(250), lectureSeconds: 1.435 },
+      ]).suites[0]!,
+    ).split('\n');
+    expect(md[0]).toMatch(/^\| operation \/ strategy \| median s \|/);
+    expect(md[2]).toBe('| **conv \\| layer 2** | | | | | | | | |');
+    expect(md[4]).toBe('| fft | 0.2500 | 0.2250 | 0.2750 | 3 | 8.00x | 1.435 | 17.5x |  |');
   });
 
   it('reports a failed suite', () => {

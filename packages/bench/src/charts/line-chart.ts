@@ -28,8 +28,8 @@ const PLOT_HEIGHT = 300;
 /** Time against a swept size, one line per strategy; strips below mark the winner and a model's choice. */
 export function lineChart(spec: LineChartSpec): string {
   const strips = spec.strips ?? [];
-  const stripLabelWidth = Math.max(0, ...strips.map((s) => textWidth(s.label) + 12));
-  const left = Math.max(78, stripLabelWidth);
+  const stripLabelWidth = Math.max(0, ...strips.map((s) => textWidth(s.label) + 24));
+  const left = Math.max(84, stripLabelWidth);
   const right = WIDTH - 150;
   const top = 50 + (spec.subtitle ? 16 : 0);
   const bottom = top + PLOT_HEIGHT;

@@ -10,6 +10,7 @@ import {
   lineChart,
   measureInterleaved,
   measureInterleavedAsync,
+  registerSuite,
   reportCharts,
   resolveSuites,
   runBench,
@@ -78,6 +79,21 @@ describe('runner', () => {
     expect(suiteNames()).toContain('lecture');
     expect(resolveSuites(['lecture', 'lecture']).map((s) => s.name)).toEqual(['lecture']);
     expect(() => resolveSuites(['lecture', 'nope', 'zap'])).toThrow(/unknown benchmark "nope", "zap"; known: .*lecture/);
+  });
+
+  it('a suite that throws is recorded with its message and the run goes on', async () => {
+    registerSuite({
+      name: 'broken-for-test',
+      description: 'throws',
+      run: () => {
+        throw new Error('conv2d: boom');
+      },
+    });
+    const r = await runBench({ what: ['broken-for-test'], repeat: 1 });
+    expect(r.suites).toHaveLength(1);
+    expect(r.suites[0]).toMatchObject({ name: 'broken-for-test', rows: [], error: 'conv2d: boom' });
+    expect(r.machine.cores).toBeGreaterThan(0);
+    expect(() => registerSuite({ name: 'broken-for-test', description: '', run: () => [] })).toThrow('already registered');
   });
 
   it('rejects non-positive numbers before running anything', async () => {

@@ -44,6 +44,7 @@ describe('convlab bench: bad input', () => {
     ['a fractional warm-up', ['bench', '--warmup', '1.5'], /--warmup must be a non-negative integer, got 1.5/],
     ['an unknown suite', ['bench', 'lectures'], /unknown benchmark "lectures"; known: .*lecture/],
     ['an unknown flag', ['bench', '--fast'], /Unknown argument: fast/],
+    ['a --json that is a directory', ['bench', '--json', '.'], /--json \. is a directory; give a file name/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: one line on stderr, non-zero exit, no stack trace`, () => {

@@ -9,6 +9,7 @@ import {
   writeFileAtomic,
   DEFAULT_SUITES,
 } from '@convlab/bench';
+import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../fail.js';
 
@@ -64,6 +65,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     positiveInteger('repeat', argv.repeat);
     positiveInteger('warmup', argv.warmup, true);
     if (argv.json !== undefined && argv.json.trim() === '') throw new UsageError('bench: --json needs a file name');
+    if (argv.json !== undefined && existsSync(argv.json) && statSync(argv.json).isDirectory()) {
+      throw new UsageError(`bench: --json ${argv.json} is a directory; give a file name`);
+    }
     const charts = argv.charts === ('false' as string) ? false : argv.charts;
     if (charts !== false && charts.trim() === '') throw new UsageError('bench: --charts needs a directory (or --no-charts)');
     const what = argv.what ?? [];
@@ -83,6 +87,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       progress: createProgress(process.stderr),
     });
     process.stdout.write(formatReport(report));
+    const failed = report.suites.filter((s) => s.error);
+    if (failed.length > 0) {
+      // A failed run leaves the user's files as they were.
+      throw new Error(`bench: ${failed.map((s) => `${s.name} failed (${s.error})`).join('; ')}; no results or charts written`);
+    }
     if (argv.json !== undefined) {
       writeFileAtomic(argv.json, `${JSON.stringify(report, null, 2)}\n`);
       process.stderr.write(`bench: results written to ${argv.json}\n`);
@@ -90,10 +99,6 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     if (charts !== false) {
       const files = writeCharts(charts, reportCharts(report));
       if (files.length > 0) process.stderr.write(`bench: ${files.length} charts written to ${charts}\n`);
-    }
-    const failed = report.suites.filter((s) => s.error);
-    if (failed.length > 0) {
-      throw new Error(`bench: ${failed.map((s) => `${s.name} failed (${s.error})`).join('; ')}`);
     }
   },
 };

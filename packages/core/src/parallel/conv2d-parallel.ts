@@ -13,7 +13,7 @@ import {
   type ConvStrategy,
 } from './kernel-tasks.js';
 import { splitRange } from './partition.js';
-import { sharedScratch, stage, unstage } from './shared.js';
+import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
 
 /*
  * Batched conv2d and its gradients on all threads, destination-first like the kernels they split.
@@ -78,12 +78,12 @@ export function conv2dParallelInto(
     conv2dTask.run({ out, x, w, bias, info, method }, 0, info.batch, 0);
     return;
   }
-  const so = stage(out, 'conv2d:out', size.output, false);
+  const so = stage(out, SLOTS.out, size.output, false);
   const args = {
     out: so,
-    x: stage(x, 'conv2d:x', size.input),
-    w: stage(w, 'conv2d:w', size.weight),
-    bias: bias === null ? null : stage(bias, 'conv2d:bias', info.outChannels),
+    x: stage(x, SLOTS.in1, size.input),
+    w: stage(w, SLOTS.in2, size.weight),
+    bias: bias === null ? null : stage(bias, SLOTS.in3, info.outChannels),
     info,
     method,
   };
@@ -111,11 +111,11 @@ export function conv2dGradInputParallelInto(
     conv2dGradInputTask.run({ gx, gy, w, info, method }, 0, info.batch, 0);
     return;
   }
-  const sgx = stage(gx, 'conv2dGradInput:gx', size.input, false);
+  const sgx = stage(gx, SLOTS.out, size.input, false);
   const args = {
     gx: sgx,
-    gy: stage(gy, 'conv2dGradInput:gy', size.output),
-    w: stage(w, 'conv2dGradInput:w', size.weight),
+    gy: stage(gy, SLOTS.in1, size.output),
+    w: stage(w, SLOTS.in2, size.weight),
     info,
     method,
   };
@@ -151,15 +151,15 @@ export function conv2dGradWeightParallelInto(
     conv2dGradWeightInto(gw, x, gy, info, method);
     return;
   }
-  const sx = stage(x, 'conv2dGradWeight:x', size.input);
-  const sgy = stage(gy, 'conv2dGradWeight:gy', size.output);
+  const sx = stage(x, SLOTS.in1, size.input);
+  const sgy = stage(gy, SLOTS.in2, size.output);
   if (byChannels) {
-    const acc = sharedScratch('float64', 'conv2dGradWeight:channels', size.weight) as Float64Array;
+    const acc = sharedScratch('float64', SLOTS.sums, size.weight) as Float64Array;
     pool.run(conv2dGradWeightChannelsTask, { gw: acc, x: sx, gy: sgy, info }, parts);
     for (let i = 0; i < size.weight; i++) gw[i] = acc[i]!;
     return;
   }
-  const partials = sharedScratch('float64', 'conv2dGradWeight:partials', parts.length * size.weight) as Float64Array;
+  const partials = sharedScratch('float64', SLOTS.sums, parts.length * size.weight) as Float64Array;
   pool.run(conv2dGradWeightTask, { partials, size: size.weight, x: sx, gy: sgy, info, method }, parts);
   const count = parts.length;
   for (let i = 0; i < size.weight; i++) {
@@ -183,7 +183,7 @@ export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info:
     conv2dGradBiasTask.run(args, 0, info.outChannels, 0);
     return;
   }
-  const sgb = stage(gb, 'conv2dGradBias:gb', info.outChannels, false);
-  pool.run(conv2dGradBiasTask, { ...args, gb: sgb, gy: stage(gy, 'conv2dGradBias:gy', size.output) }, parts);
+  const sgb = stage(gb, SLOTS.out, info.outChannels, false);
+  pool.run(conv2dGradBiasTask, { ...args, gb: sgb, gy: stage(gy, SLOTS.in1, size.output) }, parts);
   unstage(gb, sgb, info.outChannels);
 }

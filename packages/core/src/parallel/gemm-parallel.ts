@@ -5,7 +5,7 @@ import { defaultPool } from './default-pool.js';
 import { gemmTask } from './kernel-tasks.js';
 import { splitRange } from './partition.js';
 import type { WorkerPool } from './pool.js';
-import { stage, unstage } from './shared.js';
+import { SLOTS, stage, unstage } from './shared.js';
 
 export interface ParallelOptions {
   /** The pool to run on (default: `defaultPool()`, sized by `setNumThreads`). */
@@ -43,9 +43,9 @@ export function gemmParallelInto<C extends FloatArray>(
   const byColumns = n > m;
   const parts = splitRange(byColumns ? n : m, pool.threads, TILE);
   if (parts.length < 2 || m * n * k < (options.minWork ?? MIN_PARALLEL_WORK)) return gemmInto(c, a, b, m, n, k, options);
-  const sa = stage(a, 'gemm:a', a.length);
-  const sb = stage(b, 'gemm:b', b.length);
-  const sc = stage(c, 'gemm:c', c.length);
+  const sa = stage(a, SLOTS.in1, a.length);
+  const sb = stage(b, SLOTS.in2, b.length);
+  const sc = stage(c, SLOTS.out, c.length);
   pool.run(gemmTask, { ...g, c: sc, a: sa, b: sb, byColumns }, parts);
   unstage(c, sc, c.length);
   return c;

@@ -1,6 +1,6 @@
 export type { Range } from './partition.js';
 export { splitRange } from './partition.js';
-export { sharedArrayFor, sharedFloat32Array, sharedFloat64Array, sharedInt32Array, isShared, sharedScratch, releaseSharedScratch, stage, unstage } from './shared.js';
+export { sharedArrayFor, sharedFloat32Array, sharedFloat64Array, sharedInt32Array, isShared, sharedScratch, releaseSharedScratch, stage, unstage, SLOTS } from './shared.js';
 export type { RangeTask } from './task.js';
 export { defineTask } from './task.js';
 export type { WorkerPoolOptions } from './pool.js';

@@ -32,6 +32,13 @@ export function isShared(x: ArrayBufferView): boolean {
 const staging = new Map<string, FloatArray>();
 
 /**
+ * Staging slots name roles, not kernels: a threaded call owns the slots it stages into only until
+ * it returns, so every kernel shares these few and memory holds one buffer per role and dtype
+ * (sized by the largest operand seen), not one per kernel.
+ */
+export const SLOTS = { out: 'out', in1: 'in1', in2: 'in2', in3: 'in3', sums: 'sums' } as const;
+
+/**
  * A shared work buffer of at least `length` elements for `slot`, grown (never shrunk) as needed so
  * that a training loop allocates nothing after its first step. Contents are valid until the next
  * call with the same slot.

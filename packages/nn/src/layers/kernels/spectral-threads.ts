@@ -1,4 +1,4 @@
-import { convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
+import { SLOTS, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
 import type { Conv2dOptions, Dtype, FloatArray, Tensor, WorkerPool } from '@convlab/core';
 import { SpectralConv2d } from '@convlab/fft';
 import type { Conv2dGradients } from '@convlab/fft';
@@ -87,10 +87,18 @@ function dtypeOfArray(a: FloatArray): Dtype {
   return a instanceof Float32Array ? 'float32' : 'float64';
 }
 
-/** `data` in shared memory: itself, or a copy into the grow-only shared buffer `slot`. */
+/** `data` in shared memory: itself, or a copy into the shared work buffer `slot` (valid during one call). */
 function shared(data: FloatArray, slot: string): FloatArray {
   if (isShared(data)) return data;
   const out = sharedScratch(dtypeOfArray(data), slot, data.length).subarray(0, data.length);
+  out.set(data);
+  return out;
+}
+
+/** A shared copy of `data` in `own` (reallocated only when the size or dtype changes), for values kept across calls. */
+function keep(own: FloatArray | undefined, data: FloatArray): FloatArray {
+  const fits = own !== undefined && own.length === data.length && dtypeOfArray(own) === dtypeOfArray(data);
+  const out = fits ? own : sharedArrayFor(dtypeOfArray(data), data.length);
   out.set(data);
   return out;
 }
@@ -140,16 +148,15 @@ export class ThreadedSpectralConv2d {
     const info = convInfo(x.shape, w.shape, this.options, 'Conv2d');
     const pool = this.threads;
     const xData = dense(x).data;
-    // The input must outlive this call (backward may recompute spectra from it): keep a shared copy.
-    if (!this.x || this.x.length !== xData.length || dtypeOfArray(this.x) !== dtypeOfArray(xData)) this.x = sharedArrayFor(dtypeOfArray(xData), xData.length);
-    this.x.set(xData);
+    // Input, weights and bias must outlive this call (backward may recompute spectra from them): keep shared copies.
+    this.x = keep(this.x, xData);
     this.xShape = [...x.shape];
-    this.w = shared(dense(w).data, `spectral:w${this.key}`);
+    this.w = keep(this.w, dense(w).data);
     this.wShape = [...w.shape];
-    this.b = b === null ? null : shared(dense(b).data, `spectral:b${this.key}`);
+    this.b = b === null ? null : keep(this.b ?? undefined, dense(b).data);
     this.generation++;
     const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
-    const out = sharedScratch(dtypeOfArray(xData), `spectral:out${this.key}`, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+    const out = sharedScratch(dtypeOfArray(xData), SLOTS.out, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
     pool.run(forwardTask, this.args({ out }), splitRange(info.batch, pool.threads));
     return fromDense(out.slice(0, shape[0]! * shape[1]! * shape[2]! * shape[3]!), shape);
   }
@@ -165,9 +172,9 @@ export class ThreadedSpectralConv2d {
     const k = this.wShape[0]!;
     const stride = wSize + k;
     const xSize = this.x.length;
-    const gx = wants.input ?? true ? sharedScratch(dtype, `spectral:gx${this.key}`, xSize) : null;
-    const partials = sharedScratch('float64', `spectral:partials${this.key}`, parts.length * stride) as Float64Array;
-    const g = shared(dense(gy).data, `spectral:gy${this.key}`);
+    const gx = wants.input ?? true ? sharedScratch(dtype, SLOTS.out, xSize) : null;
+    const partials = sharedScratch('float64', SLOTS.sums, parts.length * stride) as Float64Array;
+    const g = shared(dense(gy).data, SLOTS.in1);
     pool.run(backwardTask, this.args({ gy: g, gx, partials }), parts);
     // The blocks' sums in block order, rounded once.
     const gw = dtype === 'float32' ? new Float32Array(wSize) : new Float64Array(wSize);

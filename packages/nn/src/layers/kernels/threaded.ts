@@ -1,4 +1,4 @@
-import { defaultPool, defineTask, sharedInt32Array, splitRange, stage, unstage } from '@convlab/core';
+import { SLOTS, defaultPool, defineTask, sharedInt32Array, splitRange, stage, unstage } from '@convlab/core';
 import type { ConvInfo, FloatArray } from '@convlab/core';
 import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from './activation.js';
 import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
@@ -92,8 +92,8 @@ export function maxPool2dThreadedInto(out: FloatArray, switches: Int32Array, x: 
     maxPool2dInto(out, switches, x, g);
     return;
   }
-  const so = stage(out, 'maxPool2d:out', out.length, false);
-  pool.run(maxPoolTask, { out: so, switches, x: stage(x, 'maxPool2d:x', x.length), g }, parts);
+  const so = stage(out, SLOTS.out, out.length, false);
+  pool.run(maxPoolTask, { out: so, switches, x: stage(x, SLOTS.in1, x.length), g }, parts);
   unstage(out, so, out.length);
 }
 
@@ -106,8 +106,8 @@ export function maxPool2dBackwardThreadedInto(gx: FloatArray, gy: FloatArray, sw
     maxPool2dBackwardInto(gx, gy, switches, g);
     return;
   }
-  const sgx = stage(gx, 'maxPool2dBackward:gx', gx.length, false);
-  pool.run(maxPoolBackwardTask, { gx: sgx, gy: stage(gy, 'maxPool2dBackward:gy', gy.length), switches, g }, parts);
+  const sgx = stage(gx, SLOTS.out, gx.length, false);
+  pool.run(maxPoolBackwardTask, { gx: sgx, gy: stage(gy, SLOTS.in1, gy.length), switches, g }, parts);
   unstage(gx, sgx, gx.length);
 }
 
@@ -122,8 +122,8 @@ export function activationThreadedInto(name: string, out: FloatArray, x: FloatAr
     activationPart({ name, out, x, y }, 0, x.length);
     return;
   }
-  const so = stage(out, `${name}:out`, out.length, false);
-  const args = { name, out: so, x: stage(x, `${name}:x`, x.length), y: y === null ? null : stage(y, `${name}:y`, y.length) };
+  const so = stage(out, SLOTS.out, out.length, false);
+  const args = { name, out: so, x: stage(x, SLOTS.in1, x.length), y: y === null ? null : stage(y, SLOTS.in2, y.length) };
   pool.run(activationTask, args, parts);
   unstage(out, so, out.length);
 }

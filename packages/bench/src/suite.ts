@@ -70,8 +70,8 @@ export interface BenchSuite {
   description: string;
   run(context: BenchContext): BenchRow[] | Promise<BenchRow[]>;
   /**
-   * Charts for this suite's rows. Without it, the runner draws one bar chart per operation with
-   * the strategies side by side.
+   * Charts for this suite's rows; `where` names the machine, commit and batch, for a subtitle.
+   * Without it, the runner draws one bar chart per operation with the strategies side by side.
    */
-  charts?(rows: BenchRow[]): BenchChart[];
+  charts?(rows: BenchRow[], where?: string): BenchChart[];
 }

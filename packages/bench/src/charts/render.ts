@@ -18,7 +18,7 @@ export function reportCharts(report: BenchReport, suites: readonly BenchSuite[] 
     if (result.rows.length === 0) continue;
     const suite = suites.find((s) => s.name === result.name);
     if (suite?.charts) {
-      charts.push(...suite.charts(result.rows));
+      charts.push(...suite.charts(result.rows, where));
       continue;
     }
     for (const group of groupByOperation(result.rows.filter(measured))) {

@@ -1,8 +1,8 @@
 /**
  * Where each strategy wins: the time of direct, im2col + GEMM and FFT convolution as the kernel
  * grows (3 to 15, image fixed) and as the image grows (16 to 128, kernel fixed), for a single
- * one-channel image (the signal-processing case) and for a modest batch of multi-channel images
- * (a conv layer). Each point records what the cost model would choose, and the charts mark the
+ * one-channel image (the signal-processing case), for a modest batch of 16-channel images (a
+ * hidden conv layer) and for the same batch of 3-channel images (a first layer on colour input). Each point records what the cost model would choose, and the charts mark the
  * measured winner beside that choice.
  */
 import { conv2d } from '@convlab/core';
@@ -13,7 +13,7 @@ import { convFlops, measureOperation, randomTensor, shapeText, withThreads, type
 
 /** A conv layer shape: batch, in-channels, out-channels. */
 interface Scale {
-  name: 'single' | 'batched';
+  name: 'single' | 'batched' | 'rgb';
   n: number;
   c: number;
   k: number;
@@ -34,6 +34,8 @@ export const CROSSOVER_PLAN: CrossoverPlan = {
   scales: [
     { name: 'single', n: 1, c: 1, k: 1 },
     { name: 'batched', n: 16, c: 16, k: 16 },
+    // A first layer on colour images: few input channels, where the spectra buy less.
+    { name: 'rgb', n: 16, c: 3, k: 16 },
   ],
   kernels: [3, 5, 7, 9, 11, 13, 15],
   kernelSweepImage: 32,
@@ -90,7 +92,7 @@ function winners(rows: BenchRow[]): Map<string, BenchRow> {
   return best;
 }
 
-function sweepChart(rows: BenchRow[], sweep: 'kernel' | 'image', scale: string): BenchChart | undefined {
+function sweepChart(rows: BenchRow[], sweep: 'kernel' | 'image', scale: string, where?: string): BenchChart | undefined {
   const mine = rows.filter((r) => r.params?.sweep === sweep && r.params?.scale === scale);
   if (mine.length === 0) return undefined;
   const xOf = (r: BenchRow) => Number(sweep === 'kernel' ? r.params!.kernel : r.params!.image);
@@ -111,7 +113,7 @@ function sweepChart(rows: BenchRow[], sweep: 'kernel' | 'image', scale: string):
   return {
     name: `crossover-${sweep}-${scale}`,
     title,
-    svg: lineChart({ title, subtitle: 'median seconds per call; float32', xLabel: `${sweep} size (pixels per side)`, series, strips }),
+    svg: lineChart({ title, subtitle: `median seconds per call, float32, one thread${where ? `; ${where.replace(/, batch \d+$/, '')}` : ''}`, xLabel: `${sweep} size (pixels per side)`, series, strips }),
   };
 }
 
@@ -133,11 +135,11 @@ export const crossoverSuite: BenchSuite = {
     }
     return rows;
   }),
-  charts(rows) {
+  charts(rows, where) {
     const charts: BenchChart[] = [];
     for (const sweep of ['kernel', 'image'] as const) {
-      for (const scale of ['single', 'batched']) {
-        const chart = sweepChart(rows, sweep, scale);
+      for (const scale of ['single', 'batched', 'rgb']) {
+        const chart = sweepChart(rows, sweep, scale, where);
         if (chart) charts.push(chart);
       }
     }

@@ -31,7 +31,7 @@ const pct = (fraction: number) => `${(fraction * 100).toFixed(6)} %`;
 
 describe('convlab --help', () => {
   it.each([
-    ['train', ['--epochs', '--batch-size', '--lr', '--optimizer', '--momentum', '--conv', '--data', '--limit', '--seed', '--out', '--log', '--resume', '--lr-decay']],
+    ['train', ['--epochs', '--batch-size', '--lr', '--optimizer', '--momentum', '--conv', '--data', '--limit', '--seed', '--out', '--log', '--resume', '--lr-decay', '--augment-shift']],
     ['eval', ['--model', '--data', '--limit']],
     ['predict', ['--model', '--image', '--index', '--data']],
   ])('%s --help lists its options', (command, options) => {
@@ -168,6 +168,7 @@ describe('bad input: one line, non-zero exit, no stack trace, no file overwritte
     ['--batch-size abc', () => ['train', '--batch-size', 'abc'], /^convlab: train: --batch-size must be a positive integer, got something that is not a number$/],
     ['--lr 0', () => ['train', '--lr', '0'], /^convlab: train: --lr must be a positive number, got 0$/],
     ['--momentum 1', () => ['train', '--momentum', '1'], /^convlab: train: --momentum must be a number in \[0, 1\), got 1$/],
+    ['--augment-shift -1', () => ['train', '--augment-shift', '-1'], /^convlab: train: --augment-shift must be a non-negative integer, got -1$/],
     ['--limit 0', () => ['train', '--limit', '0'], /^convlab: train: --limit must be a positive integer, got 0$/],
     ['--optimizer rmsprop', () => ['train', '--optimizer', 'rmsprop'], /^convlab: train: --optimizer must be sgd or adam, got "rmsprop"$/],
     ['--conv winograd', () => ['train', '--conv', 'winograd'], /^convlab: train: --conv must be one of direct, im2col, fft, auto, got "winograd"$/],

@@ -13,6 +13,7 @@ import {
   fit,
   loadMnist,
   readCheckpoint,
+  shiftImagesInPlace,
   sliceDataset,
 } from '@convlab/nn';
 import type { EpochRecord, FitOptions, TrainEvent } from '@convlab/nn';
@@ -142,6 +143,23 @@ describe('fit', () => {
     }
   });
 
+  it('resumes bit for bit with random shifts of the training images', async () => {
+    const augment = { shift: 2 };
+    const reference = await fit(setup(31, { augment, epochs: 3 }));
+    const plain = await fit(setup(31, { epochs: 3 }));
+    expect(untimed(reference.history)).not.toEqual(untimed(plain.history));
+    const path = join(scratch, 'augment.ckpt');
+    let batches = 0;
+    const part = await fit(
+      setup(31, { augment, epochs: 3, checkpointPath: path, onEvent: (e) => void (e.type === 'batch' && batches++), shouldStop: () => batches === 10 }),
+    );
+    expect(part.stopped).toBe(true);
+    const rest = await fit(setup(7, { augment, epochs: 3, resume: readCheckpoint(path) }));
+    expect(untimed(rest.history)).toEqual(untimed(reference.history));
+    rest.bestParameters!.forEach((t, i) => expect(bits(t)).toEqual(bits(reference.bestParameters![i]!)));
+    await expect(fit(setup(1, { augment: { shift: -1 } }))).rejects.toThrow('fit: augment.shift must be a non-negative integer, got -1');
+  });
+
   it('extends a finished run with more epochs exactly as a longer run', async () => {
     const long = await fit(setup(21, { epochs: 3 }));
     const path = join(scratch, 'short.ckpt');
@@ -166,6 +184,43 @@ describe('fit', () => {
     await expect(fit(setup(1, { epochs: 0 }))).rejects.toThrow('fit: epochs must be a positive integer, got 0');
     await expect(fit(setup(1, { batchSize: -5 }))).rejects.toThrow('fit: batchSize must be a positive integer, got -5');
     await expect(fit(setup(1, { schedule: () => NaN }))).rejects.toThrow('fit: the schedule gave learning rate NaN for epoch 1');
+  });
+});
+
+describe('shiftImagesInPlace', () => {
+  it('moves each image by its own draw of dx, dy in [-shift, shift], filling with zeros', () => {
+    const h = 5;
+    const w = 6;
+    const count = 40;
+    const pixels = new Float32Array(count * 2 * h * w);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i % 29) + 1;
+    const original = pixels.slice();
+    shiftImagesInPlace(pixels, count, 2, h, w, 2, new Random(5));
+    const draws = new Random(5);
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const dy = draws.int(5) - 2;
+      const dx = draws.int(5) - 2;
+      seen.add(`${dx},${dy}`);
+      for (let c = 0; c < 2; c++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const at = ((i * 2 + c) * h + y) * w + x;
+            const sy = y - dy;
+            const sx = x - dx;
+            const want = sy >= 0 && sy < h && sx >= 0 && sx < w ? original[((i * 2 + c) * h + sy) * w + sx]! : 0;
+            expect(pixels[at]).toBe(want);
+          }
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(10);
+    const r = new Random(9);
+    const state = r.getState();
+    const same = original.slice();
+    shiftImagesInPlace(same, count, 2, h, w, 0, r);
+    expect(same).toEqual(original);
+    expect(r.getState()).toEqual(state);
   });
 });
 

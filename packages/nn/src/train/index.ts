@@ -4,6 +4,8 @@ export { evaluate, evaluateAsync, predictClasses, argmax } from './evaluate.js';
 export type { Evaluation, EvaluateOptions } from './evaluate.js';
 export { epochOrder, batchCount, gatherBatch } from './batches.js';
 export { copyParameters, loadParameters } from './parameters.js';
+export { shiftImagesInPlace } from './augment.js';
+export type { Augmentation } from './augment.js';
 export {
   readCheckpoint,
   writeCheckpoint,

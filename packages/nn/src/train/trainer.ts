@@ -8,6 +8,8 @@ import { writeCheckpoint } from './checkpoint.js';
 import type { BestSoFar, TrainCheckpoint, TrainProgress } from './checkpoint.js';
 import { argmax, evaluateAsync, yieldToEventLoop } from './evaluate.js';
 import { copyParameters, loadParameters } from './parameters.js';
+import { checkAugmentation } from './augment.js';
+import type { Augmentation } from './augment.js';
 import type { EpochRecord, LearningRateSchedule, TrainEvent, TrainableLoss, TrainableModel, TrainableOptimizer } from './types.js';
 
 /** How an optimiser's internal state (momentum, Adam's moments, step count) is read and restored. */
@@ -33,6 +35,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** The seeded generator for shuffling; the model may share it (dropout). Default: new Random(0). */
   random?: Random;
+  /** Random translation of the training images, drawn from `random` (default none). */
+  augment?: Augmentation;
   /** Learning rate per epoch (0-based); default: the optimiser's lr throughout. */
   schedule?: LearningRateSchedule;
   onEvent?: (event: TrainEvent) => void;
@@ -76,6 +80,7 @@ function checkOptions(o: FitOptions): void {
   positive(o.epochs, 'epochs');
   positive(o.batchSize, 'batchSize');
   if (o.evalBatchSize !== undefined) positive(o.evalBatchSize, 'evalBatchSize');
+  checkAugmentation(o.augment, 'fit');
   if (o.train.labels.length === 0) throw new Error('fit: the training set is empty');
   if (o.train.images.shape[0] !== o.train.labels.length) {
     throw new Error(`fit: ${o.train.images.shape[0]} training images but ${o.train.labels.length} labels`);
@@ -104,6 +109,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const stateAccess = options.optimizerState ?? defaultStateAccess(optimizer);
   const n = train.labels.length;
   const batches = batchCount(n, batchSize);
+  const augment = options.augment && options.augment.shift > 0 ? { shift: options.augment.shift, random } : undefined;
 
   let progress: TrainProgress;
   let bestParameters: Tensor[] | null;
@@ -185,7 +191,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       const b = progress.batch;
       const from = b * batchSize;
       const to = Math.min(n, from + batchSize);
-      const { x, labels } = gatherBatch(train, order, from, to);
+      const { x, labels } = gatherBatch(train, order, from, to, augment);
       const t0 = performance.now();
       optimizer.zeroGrad();
       const logits = model.forward(x);

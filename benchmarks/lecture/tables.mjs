@@ -17,6 +17,7 @@ console.log(
   `batch ${report.options.batch}, repeat ${report.options.repeat}, warm-up ${report.options.warmup}; load average ` +
     `${report.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')} after.`,
 );
+if (report.note) console.log(`Note: ${report.note}.`);
 for (const suite of report.suites) {
   console.log(`\n### ${suite.name}: ${suite.description} (${suite.seconds.toFixed(0)} s)\n`);
   console.log(formatMarkdownSuite(suite));

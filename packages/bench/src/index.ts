@@ -1,7 +1,7 @@
 export * from './harness.js';
 export type { BenchChart, BenchContext, BenchRow, BenchSuite } from './suite.js';
 export type { BenchReport, SuiteResult } from './report.js';
-export { groupByOperation, lectureSpeedup, measured, speedup } from './report.js';
+export { busyNote, groupByOperation, lectureSpeedup, measured, speedup } from './report.js';
 export { registerSuite, findSuite, allSuites, suiteNames } from './registry.js';
 export { DEFAULT_SUITES, checkRunOptions, resolveSuites, runBench } from './runner.js';
 export type { RunOptions } from './runner.js';

@@ -20,7 +20,22 @@ export interface BenchReport {
   /** One-, five- and fifteen-minute load averages before and after: a busy machine shows here. */
   loadBefore: number[];
   loadAfter: number[];
+  /** Set when the machine was busy while measuring (see `busyNote`). */
+  note?: string;
   suites: SuiteResult[];
+}
+
+/**
+ * A warning for results measured on a busy machine: a one-minute load average above three
+ * quarters of the cores, before or after, means other jobs competed for them.
+ */
+export function busyNote(cores: number, loadBefore: readonly number[], loadAfter: readonly number[]): string | undefined {
+  const load = Math.max(loadBefore[0] ?? 0, loadAfter[0] ?? 0);
+  if (!(load > 0.75 * cores)) return undefined;
+  return (
+    `measured on a busy machine (load average up to ${load.toFixed(2)} on ${cores} cores): ` +
+    'compare strategies within an operation (they were interleaved); absolute times are indicative'
+  );
 }
 
 /** Rows grouped by operation, in first-seen order. */

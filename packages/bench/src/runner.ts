@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { machineInfo } from './harness.js';
 import { silentProgress, type Progress } from './progress.js';
 import { allSuites, findSuite, suiteNames } from './registry.js';
-import type { BenchReport, SuiteResult } from './report.js';
+import { busyNote, type BenchReport, type SuiteResult } from './report.js';
 import type { BenchContext, BenchSuite } from './suite.js';
 
 /** The suites `convlab bench` runs when no name is given. */
@@ -81,6 +81,8 @@ export async function runBench(options: RunOptions = {}): Promise<BenchReport> {
     results.push(result);
   }
   progress.done();
+  const loadAfter = os.loadavg();
+  const note = busyNote(machine.cores, loadBefore, loadAfter);
   return {
     format: 'convlab-bench/1',
     machine,
@@ -93,7 +95,8 @@ export async function runBench(options: RunOptions = {}): Promise<BenchReport> {
       tiny: context.tiny ?? false,
     },
     loadBefore,
-    loadAfter: os.loadavg(),
+    loadAfter,
+    ...(note ? { note } : {}),
     suites: results,
   };
 }

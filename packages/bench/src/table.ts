@@ -74,6 +74,7 @@ export function formatReport(report: BenchReport): string {
     `convlab bench: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, commit ${m.commit}, ${m.date}`,
     `batch ${o.batch}, repeat ${o.repeat}, warm-up ${o.warmup}; load average ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')} after`,
     'speed-up: the first strategy of each operation over this one, from runs interleaved A B A B; lecture x: the same ratio from the lecture\'s seconds',
+    ...(report.note ? [`note: ${report.note}`] : []),
   ];
   return [...head, '', ...report.suites.map(formatSuite).flatMap((t) => [t, ''])].join('\n');
 }

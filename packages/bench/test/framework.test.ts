@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   barChart,
+  busyNote,
   createProgress,
   formatMarkdownSuite,
   formatReport,
@@ -139,6 +140,14 @@ describe('table', () => {
     expect(md[0]).toMatch(/^\| operation \/ strategy \| median s \|/);
     expect(md[2]).toBe('| **conv \\| layer 2** | | | | | | | | |');
     expect(md[4]).toBe('| fft | 0.2500 | 0.2250 | 0.2750 | 3 | 8.00x | 1.435 | 17.5x |  |');
+  });
+
+  it('says when the machine was busy, from the load average', () => {
+    expect(busyNote(2, [0.5, 0.4, 0.3], [1.4, 0.6, 0.4])).toBeUndefined();
+    expect(busyNote(2, [3.73, 3.5, 4.3], [2.0, 3.5, 4.2])).toMatch(/^measured on a busy machine \(load average up to 3\.73 on 2 cores\)/);
+    const r = report([{ operation: 'op', strategy: 'a', timing: timing(10) }]);
+    r.note = 'measured on a busy machine (x)';
+    expect(formatReport(r)).toMatch(/\nnote: measured on a busy machine \(x\)\n/);
   });
 
   it('reports a failed suite', () => {

@@ -100,6 +100,10 @@ describe('bench suites at tiny sizes', () => {
       'kernel/batched/5/8',
       'image/batched/3/8',
       'image/batched/3/12',
+      'kernel/rgb/3/8',
+      'kernel/rgb/5/8',
+      'image/rgb/3/8',
+      'image/rgb/3/12',
     ]);
     for (const op of new Set(suite.rows.map((r) => r.operation))) {
       const rows = suite.rows.filter((r) => r.operation === op);
@@ -110,8 +114,10 @@ describe('bench suites at tiny sizes', () => {
     expect(charts.map((c) => c.name)).toEqual([
       'crossover-kernel-single',
       'crossover-kernel-batched',
+      'crossover-kernel-rgb',
       'crossover-image-single',
       'crossover-image-batched',
+      'crossover-image-rgb',
     ]);
     for (const c of charts) {
       expect(c.svg).toContain('fastest here');

@@ -47,6 +47,7 @@ const TINY_PLAN: CrossoverPlan = {
   scales: [
     { name: 'single', n: 1, c: 1, k: 1 },
     { name: 'batched', n: 2, c: 2, k: 3 },
+    { name: 'rgb', n: 2, c: 3, k: 2 },
   ],
   kernels: [3, 5],
   kernelSweepImage: 8,

@@ -15,3 +15,5 @@ export type { Bar, BarChartSpec } from './charts/bar-chart.js';
 export { lineChart } from './charts/line-chart.js';
 export type { LineChartSpec, LineSeries, Strip } from './charts/line-chart.js';
 export { LECTURE_SECONDS } from './lecture-table.js';
+export { checkBenchReport, formatMarkdownReport, formatMarkdownTable, formatMs } from './markdown.js';
+export type { MarkdownReportOptions } from './markdown.js';

@@ -1,4 +1,4 @@
-import type { Timing } from './harness.js';
+import type { Machine, Timing } from './harness.js';
 
 /** What every benchmark suite receives from `convlab bench`. */
 export interface BenchContext {
@@ -74,4 +74,10 @@ export interface BenchSuite {
    * Without it, the runner draws one bar chart per operation with the strategies side by side.
    */
   charts?(rows: BenchRow[], where?: string): BenchChart[];
+  /**
+   * Markdown lines the suite's report puts above its table (`benchmarks/report.mjs`): the targets
+   * and checks read from the rows, breakdowns the plain table cannot show. `machine` is the
+   * machine the rows were measured on (its cores, for the threaded rows).
+   */
+  summary?(rows: readonly BenchRow[], machine: Machine): string[];
 }

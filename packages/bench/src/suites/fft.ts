@@ -26,6 +26,7 @@ import {
 } from '@convlab/fft';
 import { summarize } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
+import { fftSummary } from './fft-summary.js';
 import { convFlops, measureOperation, randomTensor, shapeText, type StrategyCase } from './common.js';
 
 interface Layer {
@@ -323,4 +324,5 @@ export const fftSuite: BenchSuite = {
     rows.push(...(await costModelRows(context)));
     return rows;
   },
+  summary: fftSummary,
 };

@@ -12,6 +12,7 @@
  *     and conv2 spectral, and no input gradient for conv1: what more fusion would give nn.
  * The 1-thread rows run the same code with one thread, so each pair's ratio measures threading.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -60,6 +61,7 @@ import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { loadTfjs } from '../peers/tfjs.js';
+import { iterationSummary } from './iteration-summary.js';
 
 // ---------------------------------------------------------------------------------------------
 // Threaded layers over nn's parameters
@@ -732,9 +734,51 @@ export const iterationSuite: BenchSuite = {
     } finally {
       await Promise.all([one.shutdown(), all.shutdown()]);
     }
+    if (!context.tiny) {
+      for (const row of rows.filter((r) => r.key === 'iteration' && r.strategy.startsWith('nn lenet5'))) {
+        const n = Number(row.params?.['threads'] ?? 1);
+        context.progress(`iteration: peak memory of a training process on ${n} thread${n === 1 ? '' : 's'}`);
+        const memory = trainingPeakMemory(n);
+        if ('maxRssMB' in memory) row.params = { ...row.params, trainingPeakRssMB: memory.maxRssMB };
+        else row.note = `${row.note ?? ''}; training process memory not measured (${memory.error.replace(/[()]/g, '')})`;
+      }
+    }
     return rows;
   },
+  summary: iterationSummary,
 };
+
+/**
+ * Peak resident memory of a training process: full MNIST loaded, lenet5 (method auto) trained for
+ * 20 minibatches of 500 on `threads` threads, in a child process of its own (this process holds
+ * four models and TensorFlow.js, which says nothing about training).
+ */
+function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: string } {
+  const script = `
+    const { setNumThreads } = await import(${JSON.stringify(import.meta.resolve('@convlab/core'))});
+    const { Random, SGD, SoftmaxCrossEntropy, epochOrder, gatherBatch, lenet5, loadMnist } = await import(${JSON.stringify(import.meta.resolve('@convlab/nn'))});
+    setNumThreads(${threads});
+    const data = loadMnist();
+    const model = lenet5({ seed: 0 });
+    const sgd = new SGD(model.parameters(), { lr: 0.1 });
+    const ce = new SoftmaxCrossEntropy();
+    const order = epochOrder(data.train.labels.length, new Random(1));
+    for (let k = 0; k < 20; k++) {
+      const { x, labels } = gatherBatch(data.train, order, k * 500, (k + 1) * 500);
+      sgd.zeroGrad();
+      ce.forward(model.forward(x), labels);
+      model.backward(ce.backward());
+      sgd.step();
+    }
+    console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
+  if (child.status !== 0) return { error: (child.stderr || String(child.error)).trim().split('\n').at(-1) ?? 'failed' };
+  try {
+    return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { maxRssMB: number };
+  } catch {
+    return { error: 'the training process printed no memory figure' };
+  }
+}
 
 function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: WorkerPool): BenchRow[] {
   const m = batch;

@@ -35,7 +35,7 @@ function positiveInteger(name: string, value: number, allowZero = false): void {
 /** `convlab bench [what...]`: runs benchmark suites, prints a table, writes JSON and SVG charts. */
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench [what..]',
-  describe: "Time convolution strategies: the lecture's table, TensorFlow.js peers, the crossover study",
+  describe: "Time convolution strategies and training iterations, beside the lecture and TensorFlow.js",
   builder: (yargs: Argv<object>) =>
     yargs
       .positional('what', {
@@ -46,7 +46,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('batch', { type: 'number', default: 500, describe: "batch size of the lecture's shapes" })
       .option('repeat', { type: 'number', default: 5, describe: 'timed runs per case (slow loops may run fewer; their note says so)' })
       .option('warmup', { type: 'number', default: 1, describe: 'untimed runs per case first' })
-      .option('json', { type: 'string', describe: 'write the results, machine and commit as JSON to this file' })
+      .option('json', {
+        type: 'string',
+        describe: 'write the results, machine and commit as JSON here (benchmarks/report.mjs makes a README of it)',
+      })
       .option('charts', {
         type: 'string',
         default: 'docs/charts',
@@ -59,7 +62,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       })
       .option('tiny', { type: 'boolean', default: false, describe: 'smoke-test scale: tiny shapes, timings meaningless' })
       .example('$0 bench', "the lecture's table and the peers at batch 500")
-      .example('$0 bench crossover --repeat 3 --json crossover.json', 'the crossover study') as unknown as Argv<BenchArgs>,
+      .example('$0 bench crossover --repeat 3 --json crossover.json', 'the crossover study')
+      .example('$0 bench iteration --no-charts --json it.json', 'a training iteration, 1 and all threads') as unknown as Argv<BenchArgs>,
   handler: async (argv) => {
     positiveInteger('batch', argv.batch);
     positiveInteger('repeat', argv.repeat);

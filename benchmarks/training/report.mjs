@@ -142,7 +142,7 @@ const label = (r) => {
   const c = r.config;
   if (!c) return r.name;
   const opt = c.optimizer === 'adam' ? `Adam ${c.lr}` : `SGD ${c.lr}${c.momentum ? ` m ${c.momentum}` : ''}`;
-  return `${r.name}: ${c.activation ?? 'tanh'}, ${opt}${c.lrDecay ? `, decay ${c.lrDecay}` : ''}`;
+  return `${r.name}: ${c.activation ?? 'tanh'}, ${opt}${c.lrDecay ? `, decay ${c.lrDecay}` : ''}${c.augmentShift ? `, shifts ${c.augmentShift} px` : ''}${c.shuffle === false ? ', in order' : ''}`;
 };
 const pct = (v) => `${Number((v * 100).toFixed(2))} %`;
 const series = [];

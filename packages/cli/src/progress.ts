@@ -100,7 +100,14 @@ export function createReporter(target: ReporterTarget): { onEvent: (event: Train
       case 'checkpoint':
         break;
       case 'stopped': {
-        message(`stopped after epoch ${event.epoch}${event.batch > 0 ? ` and minibatch ${event.batch} of epoch ${event.epoch + 1}` : ''}`);
+        const next = event.epoch + 1;
+        const where =
+          event.batch === 0
+            ? `after epoch ${event.epoch}`
+            : event.batch === event.batches
+              ? `after the minibatches of epoch ${next}, before its evaluation`
+              : `after epoch ${event.epoch} and minibatch ${event.batch}/${event.batches} of epoch ${next}`;
+        message(`stopped ${where}`);
         break;
       }
     }

@@ -75,6 +75,20 @@ describe('training output', () => {
   });
 });
 
+describe('the stop message', () => {
+  it('says where the run stopped: between epochs, mid-epoch, or before an evaluation', () => {
+    const said = (batch: number) => {
+      const out = sink(false);
+      const reporter = createReporter({ out: out as never, err: sink(false) as never });
+      reporter.onEvent({ type: 'stopped', epoch: 4, batch, batches: 100 });
+      return out.text().trim();
+    };
+    expect(said(0)).toBe('stopped after epoch 4');
+    expect(said(37)).toBe('stopped after epoch 4 and minibatch 37/100 of epoch 5');
+    expect(said(100)).toBe('stopped after the minibatches of epoch 5, before its evaluation');
+  });
+});
+
 describe('eval and predict tables', () => {
   it('prints the confusion matrix with totals and per-class error', () => {
     const lines = formatConfusion([

@@ -163,7 +163,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   };
   const stop = (): FitResult => {
     save();
-    emit({ type: 'stopped', epoch: progress.epoch, batch: progress.batch });
+    emit({ type: 'stopped', epoch: progress.epoch, batch: progress.batch, batches });
     return { history: progress.history, best: progress.best, bestParameters, stopped: true, progress };
   };
 
@@ -262,7 +262,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     emit({ type: 'epoch-end', record });
     save();
     if (progress.epoch < epochs && shouldStop()) {
-      emit({ type: 'stopped', epoch: progress.epoch, batch: 0 });
+      emit({ type: 'stopped', epoch: progress.epoch, batch: 0, batches });
       return { history: progress.history, best: progress.best, bestParameters, stopped: true, progress };
     }
   }

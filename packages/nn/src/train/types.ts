@@ -63,4 +63,5 @@ export type TrainEvent =
   | { type: 'evaluate'; epoch: number; split: 'validation' | 'test'; done: number; total: number }
   | { type: 'epoch-end'; record: EpochRecord }
   | { type: 'checkpoint'; path: string; epoch: number; batch: number }
-  | { type: 'stopped'; epoch: number; batch: number };
+  /** epoch: epochs finished; batch: minibatches of the next epoch done (batch === batches: its evaluation was pending). */
+  | { type: 'stopped'; epoch: number; batch: number; batches: number };

@@ -5,13 +5,14 @@
 // with FFT spectra reused) per iteration and about 600-700 s per epoch.
 //
 // Usage (after `npm run build`, from the repository root):
-//   node benchmarks/training/iteration.mjs [--repeat 5] [--methods direct,im2col,fft,auto] [--out FILE]
+//   node benchmarks/training/iteration.mjs [--repeat 5] [--methods direct,im2col,fft,auto] [--threads 1,2] [--out FILE]
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from '@convlab/bench';
+import { setNumThreads, shutdownPool } from '@convlab/core';
 import { Random, SGD, SoftmaxCrossEntropy, gatherBatch, epochOrder, lenet5, loadMnist } from '@convlab/nn';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,7 @@ const option = (name, fallback) => {
 };
 const repeat = Number(option('repeat', '5'));
 const methods = option('methods', 'direct,im2col,fft,auto').split(',');
+const threadCounts = [...new Set(option('threads', `1,${availableParallelism()}`).split(',').map(Number))];
 const out = option('out', join(here, 'iteration.json'));
 const BATCH = 500;
 
@@ -35,7 +37,9 @@ const data = loadMnist({ limit: BATCH * (repeat + 1) });
 const order = epochOrder(data.train.labels.length, new Random(1));
 const rows = [];
 const loadBefore = loadavg();
-for (const method of methods) {
+/** One method at one thread count: `repeat` timed iterations after a warm-up, and evaluation batches. */
+function measure(method, threads) {
+  setNumThreads(threads);
   const random = new Random(0);
   const model = lenet5({ method, random });
   const optimizer = new SGD(model.parameters(), { lr: 0.1 });
@@ -70,6 +74,7 @@ for (const method of methods) {
   }
   const row = {
     method,
+    threads,
     iterationSeconds: { median: median(steps), min: Math.min(...steps), max: Math.max(...steps), runs: steps },
     forwardSeconds: median(parts.forward),
     backwardSeconds: median(parts.backward),
@@ -78,12 +83,20 @@ for (const method of methods) {
     // 100 iterations plus 40 evaluation batches (10,000 validation + 10,000 test images).
     epochSecondsEstimate: 100 * median(steps) + 40 * median(evals),
   };
-  rows.push(row);
-  console.log(
-    `${method.padEnd(7)} iteration ${row.iterationSeconds.median.toFixed(3)} s (min ${row.iterationSeconds.min.toFixed(3)}; forward ${row.forwardSeconds.toFixed(3)}, backward ${row.backwardSeconds.toFixed(3)}, update ${row.updateSeconds.toFixed(3)}), ` +
-      `eval batch ${row.evalBatchSeconds.toFixed(3)} s, epoch about ${row.epochSecondsEstimate.toFixed(0)} s`,
-  );
+  return row;
 }
+
+for (const threads of threadCounts) {
+  for (const method of methods) {
+    const row = measure(method, threads);
+    rows.push(row);
+    console.log(
+      `${method.padEnd(7)} ${threads} thread${threads > 1 ? 's' : ' '} iteration ${row.iterationSeconds.median.toFixed(3)} s (min ${row.iterationSeconds.min.toFixed(3)}; forward ${row.forwardSeconds.toFixed(3)}, backward ${row.backwardSeconds.toFixed(3)}, update ${row.updateSeconds.toFixed(3)}), ` +
+        `eval batch ${row.evalBatchSeconds.toFixed(3)} s, epoch about ${row.epochSecondsEstimate.toFixed(0)} s`,
+    );
+  }
+}
+await shutdownPool();
 const result = {
   what: "LeNet-5 (the lecture's), batch 500, float32, one training iteration = zeroGrad + forward + softmax cross-entropy + backward + SGD step",
   lecture: { iterationSeconds: 6.05, iterationSecondsFftSpectraReused: 5.72, epochSeconds: '600-710' },

@@ -61,7 +61,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: "run the peers suite with its slow cases (TensorFlow.js's cpu backend training: minutes)",
       })
       .option('tiny', { type: 'boolean', default: false, describe: 'smoke-test scale: tiny shapes, timings meaningless' })
-      .example('$0 bench', "the lecture's table and the peers at batch 500")
+      .example('$0 bench', "the lecture's table at batch 500 (about a minute)")
       .example('$0 bench crossover --repeat 3 --json crossover.json', 'the crossover study')
       .example('$0 bench iteration --no-charts --json it.json', 'a training iteration, 1 and all threads') as unknown as Argv<BenchArgs>,
   handler: async (argv) => {

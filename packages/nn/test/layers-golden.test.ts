@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dense, tensor } from '@convlab/core';
 import type { Dtype, Tensor } from '@convlab/core';
-import { AvgPool2d, Flatten, Linear, MaxPool2d, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh, softmax } from '@convlab/nn';
-import type { Layer } from '@convlab/nn';
+import { Linear, SoftmaxCrossEntropy, layerFromConfig, softmax } from '@convlab/nn';
+import type { Json, Layer } from '@convlab/nn';
 import { expectClose, loadFixture } from '../../../testing/close.js';
 
 /** PyTorch's answers for pooling, activations, flatten, linear and cross-entropy (fixtures/generate/nn_layers_golden.py). */
@@ -43,22 +43,9 @@ interface CrossEntropyCase {
 }
 const golden = loadFixture<{ layers: LayerCase[]; linear: LinearCase[]; crossEntropy: CrossEntropyCase[] }>('golden/nn-layers.json');
 
+// The layers are built as a model file rebuilds them, from a config.
 function make(name: string, options: Record<string, unknown>): Layer {
-  switch (name) {
-    case 'MaxPool2d':
-      return new MaxPool2d(options as never);
-    case 'AvgPool2d':
-      return new AvgPool2d(options as never);
-    case 'Tanh':
-      return new Tanh();
-    case 'Sigmoid':
-      return new Sigmoid();
-    case 'ReLU':
-      return new ReLU();
-    case 'Flatten':
-      return new Flatten();
-  }
-  throw new Error(`unknown layer ${name}`);
+  return layerFromConfig({ type: name, ...(options as Record<string, Json>) });
 }
 
 function input(s: Shaped, dtype: Dtype): Tensor {

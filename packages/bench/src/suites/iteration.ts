@@ -527,7 +527,9 @@ function timedStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number)
     t.loss = now - start;
     start = now;
     for (let i = model.layers.length - 1; i >= 0; i--) {
-      g = model.layers[i]!.backward(g);
+      // As Sequential.backwardParameters (and `convlab train`): the first layer computes no dL/dx.
+      if (i > 0) g = model.layers[i]!.backward(g);
+      else model.layers[i]!.backwardParameters(g);
       now = performance.now();
       t.backward[i] = now - start;
       start = now;
@@ -767,7 +769,7 @@ function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: st
       const { x, labels } = gatherBatch(data.train, order, k * 500, (k + 1) * 500);
       sgd.zeroGrad();
       ce.forward(model.forward(x), labels);
-      model.backward(ce.backward());
+      model.backwardParameters(ce.backward());
       sgd.step();
     }
     console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));`;

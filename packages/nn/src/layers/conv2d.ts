@@ -196,31 +196,41 @@ export class Conv2d extends Module {
   }
 
   backward(gy: Tensor): Tensor {
+    return this.backwardWith(gy, true)!;
+  }
+
+  /** The weight and bias gradients alone: the input-gradient product is not run at all. */
+  override backwardParameters(gy: Tensor): void {
+    this.backwardWith(gy, false);
+  }
+
+  private backwardWith(gy: Tensor, inputGrad: boolean): Tensor | null {
     const info = this.info;
     checkGrad(gy, info && [info.batch, info.outChannels, info.outHeight, info.outWidth], 'Conv2d');
     checkInputDtype(gy, this.dtype, 'Conv2d.backward');
-    if (this.resolved === 'fft') return this.backwardSpectral(gy);
+    if (this.resolved === 'fft') return this.backwardSpectral(gy, inputGrad);
     const g = flatData(gy);
     const w = this.weight.value.data;
-    const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
     const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, w.length));
     conv2dGradWeightParallelInto(gw, this.input!, g, info!, { method: this.resolved });
-    conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
     addInto(this.weight.grad.data, gw);
     if (this.bias) {
       const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
       conv2dGradBiasParallelInto(gb, g, info!);
       addInto(this.bias.grad.data, gb);
     }
+    if (!inputGrad) return null;
+    const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
+    conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
     return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);
   }
 
   /** Backward through the plan: gy is transformed once and meets the kept input and weight spectra. */
-  private backwardSpectral(gy: Tensor): Tensor {
-    const grads = this.plan!.backward(gy, { bias: this.bias !== null });
+  private backwardSpectral(gy: Tensor, inputGrad: boolean): Tensor | null {
+    const grads = this.plan!.backward(gy, { input: inputGrad, bias: this.bias !== null });
     addInto(this.weight.grad.data, grads.gradWeight!.data);
     if (this.bias) addInto(this.bias.grad.data, grads.gradBias!.data);
-    return grads.gradInput!;
+    return inputGrad ? grads.gradInput! : null;
   }
 
   override parameters(): Parameter[] {

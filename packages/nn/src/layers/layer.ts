@@ -30,6 +30,13 @@ export interface Layer {
   readonly training: boolean;
   forward(x: Tensor): Tensor;
   backward(gy: Tensor): Tensor;
+  /**
+   * Parameter gradients only: adds dL/dparameter into each parameter's `grad` exactly as `backward`
+   * does, and computes no dL/dx. A model's first layer needs no input gradient (PyTorch computes
+   * none for an input that does not require one), and for a first convolution it is the costliest
+   * product of its backward pass. A layer without parameters has nothing to do.
+   */
+  backwardParameters(gy: Tensor): void;
   parameters(): Parameter[];
   train(mode?: boolean): this;
   eval(): this;
@@ -44,6 +51,11 @@ export abstract class Module implements Layer {
   abstract forward(x: Tensor): Tensor;
   abstract backward(gy: Tensor): Tensor;
   abstract config(): LayerConfig;
+
+  /** Layers with parameters run `backward` and drop dL/dx unless they override this with a cheaper path. */
+  backwardParameters(gy: Tensor): void {
+    if (this.parameters().length > 0) this.backward(gy);
+  }
 
   parameters(): Parameter[] {
     return [];

@@ -64,12 +64,22 @@ export class Linear extends Module {
   }
 
   backward(gy: Tensor): Tensor {
+    return this.backwardWith(gy, true)!;
+  }
+
+  /** dL/dW and dL/db alone: the GEMM gy W for dL/dx is not run. */
+  override backwardParameters(gy: Tensor): void {
+    this.backwardWith(gy, false);
+  }
+
+  private backwardWith(gy: Tensor, inputGrad: boolean): Tensor | null {
     checkGrad(gy, this.outShape, 'Linear');
     checkInputDtype(gy, this.dtype, 'Linear.backward');
     const x = this.input!;
     const n = x.length / this.inFeatures;
     const g = flatData(gy);
     linearGradParamsInto(this.weight.grad.data, this.bias ? this.bias.grad.data : null, g, x, n, this.inFeatures, this.outFeatures);
+    if (!inputGrad) return null;
     const gx = arrayFor(this.dtype, x.length);
     linearGradInputInto(gx, g, this.weight.value.data, n, this.inFeatures, this.outFeatures);
     return fromDense(gx, this.inShape!);

@@ -29,10 +29,31 @@ export class Sequential extends Module {
     return y;
   }
 
+  /** dL/dx of the model's input, through every layer (a Sequential is a layer: it may sit inside another). */
   backward(gy: Tensor): Tensor {
+    return this.backwardThrough(gy, true)!;
+  }
+
+  /**
+   * The training step's backward pass: every parameter's gradient, and no dL/dx for the first
+   * layer (its input, the data, needs none), as PyTorch's autograd skips an input that does not
+   * require a gradient. The parameter gradients are the same as `backward`'s, bit for bit.
+   */
+  override backwardParameters(gy: Tensor): void {
+    this.backwardThrough(gy, false);
+  }
+
+  private backwardThrough(gy: Tensor, inputGrad: boolean): Tensor | null {
+    const layers = this.layers;
+    if (layers.length === 0) return inputGrad ? gy : null;
     let g = gy;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
-    return g;
+    for (let i = layers.length - 1; i > 0; i--) g = layers[i]!.backward(g);
+    const first = layers[0]!;
+    if (inputGrad) return first.backward(g);
+    // A hand-made layer object may have only forward and backward: then its dL/dx is dropped.
+    if (typeof first.backwardParameters === 'function') first.backwardParameters(g);
+    else first.backward(g);
+    return null;
   }
 
   override parameters(): Parameter[] {

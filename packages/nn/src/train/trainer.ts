@@ -196,7 +196,9 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       optimizer.zeroGrad();
       const logits = model.forward(x);
       const value = loss.forward(logits, labels);
-      model.backward(loss.backward());
+      // The minibatch needs no gradient: parameter gradients only, when the model can skip dL/dx.
+      if (model.backwardParameters) model.backwardParameters(loss.backward());
+      else model.backward(loss.backward());
       optimizer.step();
       const seconds = (performance.now() - t0) / 1000;
       if (!Number.isFinite(value)) {

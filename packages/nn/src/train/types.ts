@@ -7,6 +7,8 @@ import type { Tensor } from '@convlab/core';
 export interface TrainableModel {
   forward(x: Tensor): Tensor;
   backward(gy: Tensor): Tensor;
+  /** Parameter gradients without the input's gradient; the loop uses it when the model has it. */
+  backwardParameters?(gy: Tensor): void;
   parameters(): Array<{ readonly value: Tensor; readonly grad: Tensor }>;
   train(mode?: boolean): unknown;
   eval(): unknown;

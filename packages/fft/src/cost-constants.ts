@@ -17,6 +17,8 @@ export const COST_CONSTANTS = {
   inversePerPlane: 0,
   /** ... and part per (n log2 n). */
   inversePerPoint: 1.96,
+  /** A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's. */
+  mixedRadixFactor: 1.45,
   /** The pointwise stage: per complex multiply-add. */
   pointwisePerComplexMac: 1.62,
   /** Measured on (recorded by the calibration). */

@@ -1,7 +1,8 @@
 /**
  * `fftconvolve` and `fftcorrelate`: scipy.signal.fftconvolve and scipy.signal.correlate(method='fft')
- * for 1-D and 2-D real tensors of any sizes. Both inputs are zero padded to the next power of two
- * at least as large as the full result, transformed, multiplied, transformed back and cropped to
+ * for 1-D and 2-D real tensors of any sizes. Both inputs are zero padded to a 5-smooth size at
+ * least as large as the full result (as scipy.fft.next_fast_len picks; here the one the cost model
+ * prices lowest, up to the next power of two), transformed, multiplied, transformed back and cropped to
  * the mode's window. Spectra are float64; a float32 result is rounded once, at the end.
  */
 import {
@@ -19,7 +20,8 @@ import {
   type Nested,
   type Tensor,
 } from '@convlab/core';
-import { nextPowerOfTwo } from './fftjs.js';
+import { COST_CONSTANTS } from './cost-constants.js';
+import { sizeCandidates, transformWork } from './transforms.js';
 import { applyConvModeOnAxes, fullShapeOnAxes, inputsSwapNeededOnAxes, transformAxes } from './modes.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
@@ -73,10 +75,25 @@ function reversed(x: Operand): Operand {
   return { data, rows: x.rows, cols: x.cols };
 }
 
+/** The transform size at least `rows` x `cols` with the least predicted work. */
+function cheapestPeriod(rows: number, cols: number): [number, number] {
+  let best: [number, number] = [rows, cols];
+  let bestWork = Infinity;
+  for (const h of sizeCandidates(rows)) {
+    for (const w of sizeCandidates(cols)) {
+      const work = transformWork(h, w, COST_CONSTANTS.mixedRadixFactor);
+      if (work < bestWork) {
+        bestWork = work;
+        best = [h, w];
+      }
+    }
+  }
+  return best;
+}
+
 /** The full linear convolution, cropped to `window` (2-D), through the real 2-D FFT. */
 function convolveSpectral(a: Operand, b: Operand, full: readonly number[], window: ConvWindow, out: FloatArray): void {
-  const height = nextPowerOfTwo(full[0]!);
-  const width = Math.max(2, nextPowerOfTwo(full[1]!));
+  const [height, width] = cheapestPeriod(full[0]!, full[1]!);
   const plan = rfft2Plan(height, width);
   const n = 2 * plan.bins;
   const spectrum = new Float64Array(2 * n);

@@ -1,7 +1,7 @@
-// @convlab/fft: real 2-D FFT on fft.js, fftconvolve / fftcorrelate, and batched spectral conv2d
+// @convlab/fft: real 2-D FFT (fft.js for powers of two, mixed radix otherwise), fftconvolve / fftcorrelate, and batched spectral conv2d
 // with spectra a caller can keep (docs/fft.md).
 
-// The real 2-D FFT over the last two axes (numpy.fft.rfft2 / irfft2, power-of-two sizes).
+// The real 2-D FFT over the last two axes (numpy.fft.rfft2 / irfft2, any sizes).
 export type { HalfSpectrum } from './rfft2.js';
 export { rfft2, irfft2 } from './rfft2.js';
 

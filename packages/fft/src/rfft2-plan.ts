@@ -1,14 +1,15 @@
 /**
- * The real 2-D FFT of one plane and its inverse, on a power-of-two period Ph x Pw: real transforms
- * along the rows keep the half spectrum (Pw/2 + 1 bins), complex transforms run down its columns.
+ * The real 2-D FFT of one plane and its inverse, on a period Ph x Pw of any size: real transforms
+ * along the rows keep the half spectrum (floor(Pw/2) + 1 bins), complex transforms run down its
+ * columns.
  * Plans are cached per period with all their scratch, so a batch of planes allocates nothing.
  *
- * A spectrum plane has Ph x (Pw/2 + 1) complex bins, bin (r, j) at index r * halfWidth + j. The
+ * A spectrum plane has Ph x (floor(Pw/2) + 1) complex bins, bin (r, j) at index r * halfWidth + j. The
  * caller says where each bin lives (`offset + stride * bin`, both in doubles, re then im), so the
  * same kernel writes a plane-major array (stride 2) or a bin-major one (stride 2 x planes).
  */
 import type { FloatArray } from '@convlab/core';
-import { complexFft, realFft, type ComplexFft, type RealFft } from './fftjs.js';
+import { complexFft, realFft, type ComplexFft, type RealFft } from './transforms.js';
 
 export class Rfft2Plan {
   readonly halfWidth: number;
@@ -27,8 +28,8 @@ export class Rfft2Plan {
   private readonly outB: Float64Array;
 
   /**
-   * `pairRows: false` transforms every row alone with fft.js's realTransform (kept so that the
-   * benchmark can show what pairing rows buys).
+   * `pairRows: false` transforms every row alone (kept so that the benchmark can show what
+   * pairing rows buys).
    */
   constructor(
     readonly height: number,
@@ -68,7 +69,7 @@ export class Rfft2Plan {
     const { height, width, halfWidth, row, packed, store, columns } = this;
     const columnStride = 2 * height;
     // Rows: real transforms of the nonzero rows, written down the columns of the store. Two rows
-    // share one complex transform (z = a + i b); an odd last row goes through fft.js's realTransform.
+    // share one complex transform (z = a + i b); an odd last row is transformed alone.
     let r = 0;
     if (this.pairRows) {
       if (cols < width) packed.fill(0, 2 * cols);
@@ -193,7 +194,7 @@ const plans = new Map<string, Rfft2Plan>();
 /** Plans up to this many bins are kept; a larger one (a long 1-D signal) lives for its call only. */
 const CACHED_BINS = 1 << 16;
 
-/** The plan of period height x width (powers of two, width >= 2), cached when it is not huge. */
+/** The plan of period height x width (any sizes >= 1), cached when it is not huge. */
 export function rfft2Plan(height: number, width: number): Rfft2Plan {
   const key = `${height}x${width}`;
   let plan = plans.get(key);

@@ -1,38 +1,35 @@
 /**
- * Public real 2-D FFT over the last two axes of a batch, numpy.fft.rfft2 / irfft2 style, for
- * power-of-two transform sizes (fft.js's limit).
+ * Public real 2-D FFT over the last two axes of a batch, numpy.fft.rfft2 / irfft2 style, for any
+ * transform sizes: powers of two run on fft.js, other sizes on our mixed-radix transform (fastest
+ * for 5-smooth sizes, 2^a 3^b 5^c; a large prime factor costs that prime per point).
  */
 import { arrayFor, checkTensor, dense, fromDense, sizeOf, type Dtype, type Tensor } from '@convlab/core';
-import { isPowerOfTwo } from './fftjs.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 /** The half spectrum of real planes over their last two axes, as numpy.fft.rfft2 gives it. */
 export interface HalfSpectrum {
   /** The leading axes: one spectrum plane per index. */
   readonly batchShape: number[];
-  /** Transform size along the rows axis (a power of two). */
+  /** Transform size along the rows axis. */
   readonly height: number;
-  /** Transform size along the last axis (a power of two >= 2). */
+  /** Transform size along the last axis. */
   readonly width: number;
-  /** Non-redundant bins along the last axis: width / 2 + 1. */
+  /** Non-redundant bins along the last axis: floor(width / 2) + 1. */
   readonly halfWidth: number;
   /** Interleaved (re, im) pairs, plane-major: [...batchShape, height, halfWidth, 2]. */
   readonly data: Float64Array;
 }
 
 function checkSize(who: string, s: readonly number[]): void {
-  if (s.length !== 2 || !isPowerOfTwo(s[0]!) || !isPowerOfTwo(s[1]!) || s[1]! < 2) {
-    throw new Error(
-      `${who}: transform size must be two powers of two (the last one >= 2), since fft.js transforms ` +
-        `power-of-two lengths; got [${s.join(', ')}]`,
-    );
+  if (s.length !== 2 || !s.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new Error(`${who}: transform size must be two positive integers, got [${s.join(', ')}]`);
   }
 }
 
 /**
  * `numpy.fft.rfft2(x, s)`: the 2-D DFT of the last two axes of a real `x` (any rank >= 2), zero
  * padded (or cropped) to `s = [height, width]`, keeping bins 0..width/2 of the last axis.
- * `s` defaults to the last two axes' sizes, which must then be powers of two. Computed in float64.
+ * `s` defaults to the last two axes' sizes. Computed in float64.
  */
 export function rfft2(x: Tensor, s?: readonly [number, number]): HalfSpectrum {
   checkTensor(x, 'rfft2', 'x');

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '@convlab/core';
 import { irfft2, rfft2 } from '@convlab/fft';
-import { complexFft, realFft } from '../src/fftjs.js';
+import { complexFft, realFft } from '../src/transforms.js';
 import { Rfft2Plan } from '../src/rfft2-plan.js';
-import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
+import { expectClose, loadFixture, randomValues, seededRandom } from '../../../testing/close.js';
+
+interface Packed {
+  shape: number[];
+  data: number[];
+}
+const golden = loadFixture<{ rfft2: Array<{ x: Packed; s: [number, number]; re: Packed; im: Packed }> }>('golden/fft.json');
 
 /** The textbook O(n^2) DFT of interleaved complex values. */
 function naiveDft(input: ArrayLike<number>, n: number, sign = -1): Float64Array {
@@ -24,7 +30,7 @@ function naiveDft(input: ArrayLike<number>, n: number, sign = -1): Float64Array 
 
 /** numpy.fft.rfft2 by definition: bins (r, j), j <= w/2, of the zero-padded h x w plane. */
 function naiveRfft2(x: number[], rows: number, cols: number, h: number, w: number): Float64Array {
-  const hw = w / 2 + 1;
+  const hw = Math.floor(w / 2) + 1;
   const out = new Float64Array(2 * h * hw);
   for (let u = 0; u < h; u++) {
     for (let v = 0; v < hw; v++) {
@@ -44,8 +50,12 @@ function naiveRfft2(x: number[], rows: number, cols: number, h: number, w: numbe
   return out;
 }
 
-describe('fft.js adapter', () => {
-  it.each([1, 2, 4, 8, 16, 64])('complex forward and inverse of size %i match the DFT', (n) => {
+// Powers of two run on fft.js, every other size on the mixed-radix transform: radices 4, 2, 3, 5
+// written out, 7, 11 and larger primes through the generic butterfly.
+describe('complex and real transforms of one axis', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 18, 20, 24, 25, 27, 30, 45, 49, 60, 64, 77, 97, 120])(
+    'complex forward and inverse of size %i match the DFT',
+    (n) => {
     const random = seededRandom(n);
     const input = Float64Array.from(randomValues(random, 2 * n));
     const out = new Float64Array(2 * n);
@@ -53,19 +63,49 @@ describe('fft.js adapter', () => {
     expectClose(out, naiveDft(input, n), { rel: 1e-13 });
     complexFft(n).inverse(out, input);
     expectClose(out, naiveDft(input, n, +1), { rel: 1e-13 });
+    },
+  );
+
+  it('the inverse may write over its input', () => {
+    const random = seededRandom(5);
+    for (const n of [12, 16]) {
+      const data = Float64Array.from(randomValues(random, 2 * n));
+      const expected = naiveDft(data, n, +1);
+      complexFft(n).inverse(data, data);
+      expectClose(data, expected, { rel: 1e-13 });
+    }
   });
 
-  it.each([2, 4, 8, 32, 128])('real forward of size %i gives bins 0..n/2 of the DFT', (n) => {
+  it.each([1, 2, 3, 4, 5, 6, 8, 12, 15, 30, 32, 128])('real forward of size %i gives bins 0..n/2 of the DFT', (n) => {
     const random = seededRandom(100 + n);
     const real = Float64Array.from(randomValues(random, n));
     const half = new Float64Array(n + 2);
     realFft(n).forward(half, 0, 2, real);
     const complex = new Float64Array(2 * n);
     real.forEach((v, i) => (complex[2 * i] = v));
-    expectClose(half, naiveDft(complex, n).subarray(0, n + 2), { rel: 1e-13 });
+    const bins = Math.floor(n / 2) + 1;
+    expectClose(half.subarray(0, 2 * bins), naiveDft(complex, n).subarray(0, 2 * bins), { rel: 1e-13 });
   });
 
-  it.each([2, 4, 16, 64])('inversePair of size %i recovers two real rows (unscaled)', (n) => {
+  it.each([1, 3, 6, 9, 12, 16])('forwardPair of size %i gives both rows\' half spectra', (n) => {
+    const random = seededRandom(300 + n);
+    const a = Float64Array.from(randomValues(random, n));
+    const b = Float64Array.from(randomValues(random, n));
+    const packed = new Float64Array(2 * n);
+    a.forEach((v, i) => (packed[2 * i] = v));
+    b.forEach((v, i) => (packed[2 * i + 1] = v));
+    const bins = Math.floor(n / 2) + 1;
+    const both = new Float64Array(4 * bins);
+    realFft(n).forwardPair(both, 0, 2 * bins, 2, packed);
+    const ha = new Float64Array(2 * bins);
+    const hb = new Float64Array(2 * bins);
+    realFft(n).forward(ha, 0, 2, a);
+    realFft(n).forward(hb, 0, 2, b);
+    expectClose(both.subarray(0, 2 * bins), ha, { rel: 1e-13 });
+    expectClose(both.subarray(2 * bins), hb, { rel: 1e-13 });
+  });
+
+  it.each([1, 2, 3, 4, 6, 9, 12, 16, 64])('inversePair of size %i recovers two real rows (unscaled)', (n) => {
     const random = seededRandom(200 + n);
     const a = Float64Array.from(randomValues(random, n));
     const b = Float64Array.from(randomValues(random, n));
@@ -80,11 +120,21 @@ describe('fft.js adapter', () => {
     expectClose(outB.map((v) => v / n), b, { rel: 1e-14 });
   });
 
-  it('rejects sizes that are not powers of two', () => {
-    expect(() => complexFft(12)).toThrow(/power of two >= 1, got 12/);
-    expect(() => realFft(1)).toThrow(/power of two >= 2, got 1/);
+  it('rejects sizes that are not positive integers', () => {
+    expect(() => complexFft(0)).toThrow(/complexFft: transform size must be a positive integer, got 0/);
+    expect(() => realFft(2.5)).toThrow(/realFft: transform size must be a positive integer, got 2.5/);
   });
 });
+
+/** x zero-padded (or cropped) to s: what irfft2(rfft2(x, s)) gives back. */
+function naivePadded(x: number[], shape: number[], s: [number, number]): Float64Array {
+  const [rows, cols] = shape as [number, number];
+  const out = new Float64Array(s[0] * s[1]);
+  for (let r = 0; r < Math.min(rows, s[0]); r++) {
+    for (let c = 0; c < Math.min(cols, s[1]); c++) out[r * s[1] + c] = x[r * cols + c]!;
+  }
+  return out;
+}
 
 describe('rfft2 / irfft2', () => {
   const cases: Array<[number, number, number, number]> = [
@@ -93,15 +143,33 @@ describe('rfft2 / irfft2', () => {
     [1, 7, 1, 8],
     [5, 1, 8, 2],
     [37, 53, 64, 64],
+    [12, 12, 12, 12],
+    [7, 9, 15, 10],
+    [5, 6, 9, 7],
   ];
+  it.each(golden.rfft2.map((c) => [c.x.shape.join('x'), c.s.join('x'), c] as const))(
+    'matches numpy.fft.rfft2 for a %s plane at size %s',
+    (_shape, _size, c) => {
+      const spectrum = rfft2(tensor(Float64Array.from(c.x.data), c.x.shape), c.s);
+      expect(spectrum.halfWidth).toBe(c.re.shape[1]);
+      const expected = new Float64Array(2 * c.re.data.length);
+      c.re.data.forEach((v, i) => {
+        expected[2 * i] = v;
+        expected[2 * i + 1] = c.im.data[i]!;
+      });
+      expectClose(spectrum.data, expected, { rel: 1e-13 });
+      expectClose(irfft2(spectrum).data, naivePadded(c.x.data, c.x.shape, c.s), { rel: 1e-13 });
+    },
+  );
+
   it.each(cases)('a %ix%i plane padded to %ix%i matches the definition', (rows, cols, h, w) => {
     const random = seededRandom(rows * 100 + cols);
     const values = randomValues(random, 2 * rows * cols);
     const x = tensor(Float64Array.from(values), [2, rows, cols]);
     const spectrum = rfft2(x, [h, w]);
     expect(spectrum.batchShape).toEqual([2]);
-    expect(spectrum.halfWidth).toBe(w / 2 + 1);
-    const plane = 2 * h * (w / 2 + 1);
+    expect(spectrum.halfWidth).toBe(Math.floor(w / 2) + 1);
+    const plane = 2 * h * (Math.floor(w / 2) + 1);
     for (let p = 0; p < 2; p++) {
       const expected = naiveRfft2(values.slice(p * rows * cols, (p + 1) * rows * cols), rows, cols, h, w);
       expectClose(spectrum.data.subarray(p * plane, (p + 1) * plane), expected, { rel: 1e-13 });
@@ -185,9 +253,10 @@ describe('rfft2 / irfft2', () => {
     expectClose(out, expected, { rel: 1e-7 });
   });
 
-  it('says clearly when a size is not a power of two', () => {
+  it('says clearly when a size is not a positive integer', () => {
     const x = tensor(new Float64Array(12), [3, 4]);
-    expect(() => rfft2(x)).toThrow(/rfft2: transform size must be two powers of two.*got \[3, 4\]/);
+    expect(() => rfft2(x, [0, 4])).toThrow(/rfft2: transform size must be two positive integers, got \[0, 4\]/);
+    expect(() => rfft2(x, [3, 4.5])).toThrow(/got \[3, 4.5\]/);
     expect(() => rfft2(tensor([1, 2, 3, 4]))).toThrow(/rfft2: x must have at least 2 axes, got shape \[4\]/);
   });
 });

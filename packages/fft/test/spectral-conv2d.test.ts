@@ -77,7 +77,22 @@ const cases: ParityCase[] = [
   { x: [2, 1, 15, 1], w: [1, 1, 4, 1], opts: { padding: [1, 0] } },
   { x: [1, 2, 64, 64], w: [2, 2, 15, 15] },
   { x: [2, 6, 8, 8], w: [6, 1, 3, 3], opts: { groups: 6, padding: 'same' } },
+  // Periods off the powers of two: 9 x 9 (odd, one self-mirrored column), 12 x 10, 25 x 6.
+  { x: [2, 3, 9, 9], w: [4, 3, 3, 3] },
+  { x: [2, 3, 12, 10], w: [2, 3, 5, 3] },
+  { x: [1, 2, 25, 6], w: [3, 2, 5, 2] },
 ];
+
+it('the parity cases include periods that are not powers of two, odd ones among them', () => {
+  const periods = cases.map((c) => {
+    const g = spectralGeometry(convInfo(c.x, c.w, c.opts));
+    return [g.periodHeight, g.periodWidth];
+  });
+  expect(periods).toContainEqual([9, 9]);
+  expect(periods).toContainEqual([12, 10]);
+  expect(periods).toContainEqual([12, 12]);
+  expect(periods.flat().filter((n) => (n & (n - 1)) !== 0).length).toBeGreaterThan(6);
+});
 
 describe('spectral conv2d agrees with core (forward, grad input, grad weight)', () => {
   cases.forEach((c, i) => {
@@ -221,21 +236,36 @@ describe('the spectra are reused', () => {
 });
 
 describe('geometry', () => {
-  it('pads to the next power of two at least H + max(pad), the stride-1 output and the kernel', () => {
+  it('picks a 5-smooth period at least H + max(pad), the stride-1 output and the kernel, up to the next power of two', () => {
+    // 28: the candidates are 30 and 32; the power of two's cheaper transforms win for one channel.
     expect(spectralGeometry(convInfo([1, 1, 28, 28], [1, 1, 5, 5]))).toMatchObject({ periodHeight: 32, periodWidth: 32, bins: 32 * 17 });
-    expect(spectralGeometry(convInfo([1, 1, 12, 12], [1, 1, 5, 5]))).toMatchObject({ periodHeight: 16, periodWidth: 16, bins: 144 });
-    // 'same' 5x5 on 28: 28 + 2 = 30 -> 32; 1x1 kernel with padding 3 on 4: output 10 -> 16.
-    expect(spectralGeometry(convInfo([1, 1, 28, 28], [1, 1, 5, 5], { padding: 'same' })).periodHeight).toBe(32);
-    expect(spectralGeometry(convInfo([1, 1, 4, 4], [1, 1, 1, 1], { padding: 3 })).periodHeight).toBe(16);
+    // 12 is 5-smooth itself: 12 x 7 bins instead of 16 x 9 for the lecture's second layer.
+    expect(spectralGeometry(convInfo([1, 1, 12, 12], [1, 1, 5, 5]))).toMatchObject({ periodHeight: 12, periodWidth: 12, bins: 84 });
+    expect(spectralGeometry(convInfo([500, 20, 12, 12], [50, 20, 5, 5]))).toMatchObject({ periodHeight: 12, periodWidth: 12 });
+    // 1x1 kernel with padding 3 on 4: stride-1 output 10, itself 5-smooth.
+    expect(spectralGeometry(convInfo([1, 1, 4, 4], [1, 1, 1, 1], { padding: 3 })).periodHeight).toBe(10);
+    // Odd sizes are allowed: 9 = 3^2.
+    expect(spectralGeometry(convInfo([1, 1, 9, 9], [1, 1, 3, 3]))).toMatchObject({ periodHeight: 9, periodWidth: 9, bins: 9 * 5 });
+  });
+
+  it('the period does not depend on the batch size, so spectra of different batches combine', () => {
+    for (const batch of [1, 7, 500]) {
+      expect(spectralGeometry(convInfo([batch, 20, 12, 12], [50, 20, 5, 5]))).toMatchObject({ periodHeight: 12, periodWidth: 12 });
+    }
   });
 
   it('computes each Hermitian pair of the self-mirrored columns once', () => {
     const g = spectralGeometry(convInfo([1, 1, 12, 12], [1, 1, 5, 5]));
-    // Columns j = 0 and j = 8 of 16 rows: rows 9..15 mirror rows 7..1.
-    expect(g.computed.length).toBe(144 - 2 * 7);
-    expect(g.source[15 * 9 + 0]).toBe(1 * 9 + 0);
-    expect(g.source[9 * 9 + 8]).toBe(7 * 9 + 8);
-    expect(g.source[9 * 9 + 3]).toBe(9 * 9 + 3);
+    // Columns j = 0 and j = 6 of 12 rows: rows 7..11 mirror rows 5..1.
+    expect(g.computed.length).toBe(84 - 2 * 5);
+    expect(g.source[11 * 7 + 0]).toBe(1 * 7 + 0);
+    expect(g.source[7 * 7 + 6]).toBe(5 * 7 + 6);
+    expect(g.source[7 * 7 + 3]).toBe(7 * 7 + 3);
+    // An odd width has one self-mirrored column (j = 0): 9 x 5 bins, rows 5..8 of column 0 mirrored.
+    const odd = spectralGeometry(convInfo([1, 1, 9, 9], [1, 1, 3, 3]));
+    expect(odd.computed.length).toBe(45 - 4);
+    expect(odd.source[8 * 5 + 0]).toBe(1 * 5 + 0);
+    expect(odd.source[8 * 5 + 4]).toBe(8 * 5 + 4);
   });
 });
 

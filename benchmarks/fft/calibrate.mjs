@@ -81,6 +81,31 @@ for (const [p, n] of [[8, 2000], [16, 1000], [32, 400], [64, 100], [128, 25]]) {
 }
 const [transformPerPlane, transformPerPoint] = leastSquares(forwardRows, forwardTimes);
 
+// 1b. Mixed-radix transforms (sizes fft.js does not take) against fft.js's, plane by plane through
+// the same 2-D plan: the ratio of their cost per n log2 n, beyond the fixed part of a plane.
+log('mixed-radix against power-of-two transforms');
+function planeNs(p, planes) {
+  const plan = fft.rfft2Plan(p, p);
+  const src = randomTensor([planes, p, p], p).data;
+  const dst = new Float64Array(2 * plan.bins);
+  return fastestNs(() => {
+    for (let i = 0; i < planes; i++) plan.forward(dst, 0, 2, 1, src, i * p * p, p, p, p);
+  }) / planes;
+}
+const powerRows = [];
+const powerTimes = [];
+for (const [p, n] of [[8, 4000], [16, 2000], [32, 500], [64, 120]]) {
+  powerRows.push([1, nLogN(p * p)]);
+  powerTimes.push(planeNs(p, n));
+}
+const [planeFixed, planePerPoint] = leastSquares(powerRows, powerTimes);
+const ratios = [];
+for (const [p, n] of [[12, 3000], [24, 1000], [30, 600], [48, 200], [96, 50]]) {
+  ratios.push((planeNs(p, n) - planeFixed) / (planePerPoint * nLogN(p * p)));
+}
+ratios.sort((a, b) => a - b);
+const mixedRadixFactor = ratios[ratios.length >> 1];
+
 // 2. The products: pointwise and inverse transforms together, from spectra computed beforehand.
 log('products (pointwise stage and inverse transforms)');
 const productRows = [];
@@ -150,6 +175,7 @@ const constants = {
   transformPerPoint,
   inversePerPlane,
   inversePerPoint,
+  mixedRadixFactor,
   pointwisePerComplexMac,
   measuredOn: `${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}, commit ${machine.commit}`,
 };
@@ -201,6 +227,7 @@ if (values.write) {
     transformPerPoint: '... and part per (n log2 n), n = Ph Pw.',
     inversePerPlane: "Inverse of one plane (gather, column transforms, the window's rows): fixed part ...",
     inversePerPoint: '... and part per (n log2 n).',
+    mixedRadixFactor: "A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's.",
     pointwisePerComplexMac: 'The pointwise stage: per complex multiply-add.',
   };
   const text = [

@@ -4,23 +4,23 @@
  */
 export const COST_CONSTANTS = {
   /** Direct loop: per multiply-add. */
-  directPerMac: 1.98,
+  directPerMac: 1.41,
   /** im2col + GEMM: per multiply-add of the GEMM (output channels rounded up to the GEMM's 4-row tile). */
-  im2colPerMac: 0.439,
+  im2colPerMac: 0.311,
   /** im2col + GEMM: per element unfolded into the column matrix. */
-  im2colPerCopy: 3.68,
+  im2colPerCopy: 2.73,
   /** Forward real 2-D transform of one plane: fixed part ... */
-  transformPerPlane: 595,
+  transformPerPlane: 626,
   /** ... and part per (n log2 n), n = Ph Pw. */
-  transformPerPoint: 1.2,
+  transformPerPoint: 0.897,
   /** Inverse of one plane (gather, column transforms, the window's rows): fixed part ... */
   inversePerPlane: 0,
   /** ... and part per (n log2 n). */
-  inversePerPoint: 1.96,
+  inversePerPoint: 1.29,
   /** A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's. */
-  mixedRadixFactor: 1.45,
+  mixedRadixFactor: 1.22,
   /** The pointwise stage: per complex multiply-add. */
-  pointwisePerComplexMac: 1.62,
+  pointwisePerComplexMac: 1.22,
   /** Measured on (recorded by the calibration). */
-  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit 4f7bc26+dirty",
+  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit 63270e3+dirty",
 } as const;

@@ -32,6 +32,17 @@ export function fftSummary(rows: readonly BenchRow[]): string[] {
   if (numpy && Number.isFinite(numpy.timing.median)) {
     lines.push(`- numpy's scipy.fft.rfft2 on the same batch: ${(numpy.timing.median * 1000).toFixed(2)} µs a transform.`);
   }
+  const periods = rows.filter((r) => r.key === 'fft-period-2' && r.strategy.startsWith('forward'));
+  if (periods.length === 2) {
+    const [mixed, power] = periods as [BenchRow, BenchRow];
+    const inverse = rows.filter((r) => r.key === 'fft-period-2' && r.strategy.startsWith('inverse'));
+    const us = (r: BenchRow | undefined) => (r ? (r.timing.median * 1000).toFixed(2) : '?');
+    lines.push(
+      `- Layer 2's period: ${mixed.strategy.replace('forward at ', '')} ${us(mixed)} µs forward, ${us(inverse[0])} µs back a plane, ` +
+        `against ${power.strategy.replace('forward at ', '')} ${us(power)} µs and ${us(inverse[1])} µs, with fewer bins to multiply ` +
+        `(${mixed.note ?? ''} against ${power.note ?? ''}).`,
+    );
+  }
   const choices = rows.filter((r) => r.key?.startsWith('fft-choice-') && Number.isFinite(r.timing.median));
   for (const key of new Set(choices.map((r) => r.key))) {
     const group = choices.filter((r) => r.key === key);

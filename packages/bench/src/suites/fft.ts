@@ -90,9 +90,11 @@ async function layerRows(context: BenchContext, l: Layer): Promise<BenchRow[]> {
   kept.forward(x, w, b);
   const keptGrad = kept.gradSpectrum(gy);
 
+  const geometry = spectralGeometry(convInfo(xShape, wShape));
+  const period = `period ${geometry.periodHeight}x${geometry.periodWidth}, ${geometry.computed.length} bins multiplied`;
   const rows: BenchRow[] = [];
   const forwardCases: StrategyCase[] = [
-    { strategy: 'fft, reused spectra', flops, run: () => forwardPlan.forward(x, w, b), note: 'weights transformed once per batch' },
+    { strategy: 'fft, reused spectra', flops, run: () => forwardPlan.forward(x, w, b), note: `weights transformed once per batch; ${period}` },
     { strategy: 'fft, no reuse', flops, run: () => forwardPerSample(x, w, b, perSampleOut), note: 'weights transformed once per sample' },
     { strategy: 'im2col + GEMM', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) },
     { strategy: 'direct', flops, run: () => conv2d(x, w, b, { method: 'direct' }) },
@@ -217,6 +219,50 @@ async function transformRows(context: BenchContext): Promise<BenchRow[]> {
 }
 
 /**
+ * Layer 2's transforms at the period it uses, 12 x 12 (mixed radix, 12 = 4 x 3), beside the
+ * power-of-two period fft.js would need, 16 x 16: a 12 x 12 map forward, an 8 x 8 window back.
+ */
+async function periodRows(context: BenchContext): Promise<BenchRow[]> {
+  const [map, window, small, large] = context.tiny ? [6, 4, 6, 8] : [12, 8, 12, 16];
+  const planes = context.tiny ? 16 : 5000;
+  const src = randomTensor([planes, map, map], 73).data;
+  const back = new Float32Array(planes * window * window);
+  const cases: StrategyCase[] = [];
+  for (const size of [small, large]) {
+    const plan = new Rfft2Plan(size, size);
+    const spectra = new Float64Array(planes * plan.bins * 2);
+    const stride = plan.bins * 2;
+    const how = size === small ? 'mixed radix' : 'fft.js';
+    cases.push({
+      strategy: `forward at ${size}x${size} (${how})`,
+      note: `${plan.bins} bins a plane`,
+      compare: false,
+      run: () => {
+        for (let p = 0; p < planes; p++) plan.forward(spectra, p * stride, 2, 1, src, p * map * map, map, map, map);
+        return undefined;
+      },
+    });
+    cases.push({
+      strategy: `inverse at ${size}x${size} (${how}), ${window}x${window} window`,
+      compare: false,
+      run: () => {
+        for (let p = 0; p < planes; p++) {
+          plan.inverse(back, p * window * window, window, spectra, p * stride, 2, 1, 0, window, 1, 0, window, 1, 1 / (size * size));
+        }
+        return undefined;
+      },
+    });
+  }
+  const rows = await measureOperation(context, {
+    operation: `fft: layer 2's transforms, ${small}x${small} vs ${large}x${large} period, per plane (batch of ${planes} ${map}x${map} maps)`,
+    key: 'fft-period-2',
+    cases,
+  });
+  for (const row of rows) row.timing = summarize(row.timing.times.map((t) => t / planes));
+  return rows;
+}
+
+/**
  * The pointwise stage of layer 2's forward pass: per bin, a (samples x 20) by (20 x 50) complex
  * product, by the 2x2 complex kernel on weights packed once, and by core's GEMM on the same
  * product written as one real product of twice the size ([Re X | Im X] [[Re B, Im B], [-Im B, Re B]]).
@@ -320,6 +366,7 @@ export const fftSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     for (const l of context.tiny ? TINY_LAYERS : LAYERS) rows.push(...(await layerRows(context, l)));
     rows.push(...(await transformRows(context)));
+    rows.push(...(await periodRows(context)));
     rows.push(...(await pointwiseRows(context)));
     rows.push(...(await costModelRows(context)));
     return rows;

@@ -81,4 +81,12 @@ describe('convlab bench: a tiny run', () => {
     expect(readdirSync(path.dirname(json)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('--tiny without --batch runs at a tiny batch, not at 500', () => {
+    const json = path.join(scratch, 'tiny-default.json');
+    const r = convlab(['bench', 'lecture', '--tiny', '--repeat', '1', '--warmup', '0', '--no-charts', '--json', json]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/forward conv, layer 2 \(4x20x12x12 \* 50x20x5x5\)/);
+    expect(JSON.parse(readFileSync(json, 'utf8')).options).toMatchObject({ batch: 4, what: ['lecture'] });
+  });
 });

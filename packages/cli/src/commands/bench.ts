@@ -13,9 +13,12 @@ import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../fail.js';
 
+/** --tiny's batch unless --batch says otherwise: enough samples for every suite's shapes to make sense. */
+const TINY_BATCH = 4;
+
 interface BenchArgs {
   what?: string[];
-  batch: number;
+  batch?: number;
   repeat: number;
   warmup: number;
   json?: string;
@@ -43,7 +46,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         array: true,
         describe: `suites to run (default: ${DEFAULT_SUITES.join(', ')}); known: ${suiteNames().join(', ')}`,
       })
-      .option('batch', { type: 'number', default: 500, describe: "batch size of the lecture's shapes" })
+      .option('batch', { type: 'number', describe: "batch size of the lecture's shapes (default 500; 4 with --tiny)" })
       .option('repeat', { type: 'number', default: 5, describe: 'timed runs per case (slow loops may run fewer; their note says so)' })
       .option('warmup', { type: 'number', default: 1, describe: 'untimed runs per case first' })
       .option('json', {
@@ -65,7 +68,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .example('$0 bench crossover --repeat 3 --json crossover.json', 'the crossover study')
       .example('$0 bench iteration --no-charts --json it.json', 'a training iteration, 1 and all threads') as unknown as Argv<BenchArgs>,
   handler: async (argv) => {
-    positiveInteger('batch', argv.batch);
+    const batch = argv.batch ?? (argv.tiny ? TINY_BATCH : 500);
+    positiveInteger('batch', batch);
     positiveInteger('repeat', argv.repeat);
     positiveInteger('warmup', argv.warmup, true);
     if (argv.json !== undefined && argv.json.trim() === '') throw new UsageError('bench: --json needs a file name');
@@ -83,7 +87,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
 
     const report = await runBench({
       what,
-      batch: argv.batch,
+      batch,
       repeat: argv.repeat,
       warmup: argv.warmup,
       peers: argv.peers,

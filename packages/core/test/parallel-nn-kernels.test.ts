@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convInfo, defaultPool, getNumThreads, setNumThreads, shutdownPool } from '@convlab/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { convInfo, defaultPool, getNumThreads, setNumThreads, sharedFloat32Array, shutdownPool } from '@convlab/core';
 import { maxPool2dBackwardInto, maxPool2dInto } from '@convlab/nn';
 import { activationThreadedInto, maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from '../../nn/src/layers/kernels/threaded.js';
 import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from '../../nn/src/layers/kernels/activation.js';
@@ -9,6 +9,8 @@ import { ensureBuilt } from './parallel-build.js';
 /*
  * nn's max pooling and activations on core's worker pool against the same kernels on one thread:
  * the same numbers bit for bit (each block of samples or elements runs the single-threaded kernel).
+ * They use the workers only when every array is in shared memory (no staging copies): otherwise
+ * they run on the calling thread.
  */
 
 const initialThreads = getNumThreads();
@@ -19,6 +21,9 @@ beforeAll(async () => {
   setNumThreads(3);
   await defaultPool().start();
 }, 180_000);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 afterAll(async () => {
   setNumThreads(initialThreads);
   await shutdownPool();
@@ -34,6 +39,13 @@ function values(n: number): Float32Array {
   return Float32Array.from(randomValues(random, n));
 }
 
+/** A copy of `a` in shared memory (as a layer's own buffers are). */
+function shared(a: Float32Array): Float32Array {
+  const out = sharedFloat32Array(a.length);
+  out.set(a);
+  return out;
+}
+
 describe('threaded max pooling', () => {
   // Overlapping 3x3 windows with stride 2 and padding 1: switches may repeat, gradients add up.
   const g = convInfo([37, 5, 21, 19], [5, 1, 3, 3], { stride: 2, padding: 1, groups: 5 }, 'test');
@@ -42,15 +54,21 @@ describe('threaded max pooling', () => {
   const x = values(inSize);
   x[17] = NaN; // NaN wins its windows, as in PyTorch
 
-  it('forward: the same outputs and switches as one thread', () => {
+  it('forward: the same outputs and switches as one thread; workers only for shared arrays', () => {
     const out1 = new Float32Array(outSize);
     const sw1 = new Int32Array(outSize);
     maxPool2dInto(out1, sw1, x, g);
-    const out = new Float32Array(outSize);
+    const run = vi.spyOn(defaultPool(), 'run');
+    const out = shared(new Float32Array(outSize));
     const sw = newSwitches(outSize);
-    maxPool2dThreadedInto(out, sw, x, g);
+    maxPool2dThreadedInto(out, sw, shared(x), g);
+    expect(run).toHaveBeenCalledTimes(1);
     expect(identical(out, out1)).toBe(true);
     expect(identical(sw, sw1)).toBe(true);
+    const plain = new Float32Array(outSize);
+    maxPool2dThreadedInto(plain, newSwitches(outSize), x, g);
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(identical(plain, out1)).toBe(true);
   });
 
   it('backward: the same input gradient as one thread, whatever gx held before', () => {
@@ -59,9 +77,15 @@ describe('threaded max pooling', () => {
     const gy = values(outSize);
     const gx1 = new Float32Array(inSize);
     maxPool2dBackwardInto(gx1, gy, sw, g);
-    const gx = values(inSize);
-    maxPool2dBackwardThreadedInto(gx, gy, sw, g);
+    const run = vi.spyOn(defaultPool(), 'run');
+    const gx = shared(values(inSize));
+    maxPool2dBackwardThreadedInto(gx, shared(gy), sw, g);
+    expect(run).toHaveBeenCalledTimes(1);
     expect(identical(gx, gx1)).toBe(true);
+    const plain = values(inSize);
+    maxPool2dBackwardThreadedInto(plain, gy, sw, g);
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(identical(plain, gx1)).toBe(true);
   });
 });
 
@@ -75,18 +99,24 @@ describe('threaded activations', () => {
     ReLU: [reluInto, reluBackwardInto],
   } as const;
   for (const [name, [forward, backward]] of Object.entries(kernels)) {
-    it(`${name}: forward and backward equal nn's kernels on one thread`, () => {
-      const y = new Float32Array(n);
-      activationThreadedInto(name, y, x, null);
+    it(`${name}: forward and backward equal nn's kernels on one thread; workers only for shared arrays`, () => {
+      const run = vi.spyOn(defaultPool(), 'run');
+      const y = shared(new Float32Array(n));
+      activationThreadedInto(name, y, shared(x), null);
       const y1 = new Float32Array(n);
       forward(y1, x);
       expect(identical(y, y1)).toBe(true);
       const gy = values(n);
-      const gx = new Float32Array(n);
-      activationThreadedInto(name, gx, gy, y);
+      const gx = shared(new Float32Array(n));
+      activationThreadedInto(name, gx, shared(gy), y);
       const gx1 = new Float32Array(n);
       backward(gx1, gy, y1);
       expect(identical(gx, gx1)).toBe(true);
+      expect(run).toHaveBeenCalledTimes(2);
+      const plain = new Float32Array(n);
+      activationThreadedInto(name, plain, x, null);
+      expect(run).toHaveBeenCalledTimes(2);
+      expect(identical(plain, y1)).toBe(true);
     });
   }
 });

@@ -56,6 +56,8 @@ import {
   lenet5,
   maxPool2dBackwardInto,
   maxPool2dInto,
+  tanhBackwardInto,
+  tanhInto,
 } from '@convlab/nn';
 import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
@@ -177,7 +179,7 @@ export function poolTanhForwardPart(a: PoolTanhArgs, start: number, end: number)
   const { info, inSize, outSize } = poolBlock(a.info, start, end);
   const y = a.y.subarray(start * outSize, end * outSize);
   maxPool2dInto(y, a.switches.subarray(start * outSize, end * outSize), a.x.subarray(start * inSize, end * inSize), info);
-  if (a.tanh) for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]!);
+  if (a.tanh) tanhInto(y, y);
 }
 
 export function poolTanhBackwardPart(a: PoolTanhArgs, start: number, end: number): void {
@@ -185,12 +187,7 @@ export function poolTanhBackwardPart(a: PoolTanhArgs, start: number, end: number
   const y = a.y.subarray(start * outSize, end * outSize);
   const gy = a.gy!.subarray(start * outSize, end * outSize);
   const g = a.tanh ? a.g!.subarray(start * outSize, end * outSize) : gy;
-  if (a.tanh) {
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i]!;
-      g[i] = gy[i]! * (1 - v * v);
-    }
-  }
+  if (a.tanh) tanhBackwardInto(g, gy, y);
   const gx = a.gx!.subarray(start * inSize, end * inSize);
   gx.fill(0);
   maxPool2dBackwardInto(gx, g, a.switches.subarray(start * outSize, end * outSize), info);
@@ -205,15 +202,11 @@ interface TanhArgs {
 }
 
 export function tanhForwardPart(a: TanhArgs, start: number, end: number): void {
-  for (let i = start; i < end; i++) a.y[i] = Math.tanh(a.x[i]!);
+  tanhInto(a.y.subarray(start, end), a.x.subarray(start, end));
 }
 
 export function tanhBackwardPart(a: TanhArgs, start: number, end: number): void {
-  const { y, gy, gx } = a;
-  for (let i = start; i < end; i++) {
-    const v = y[i]!;
-    gx![i] = gy![i]! * (1 - v * v);
-  }
+  tanhBackwardInto(a.gx!.subarray(start, end), a.gy!.subarray(start, end), a.y.subarray(start, end));
 }
 
 /**

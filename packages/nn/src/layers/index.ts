@@ -15,6 +15,7 @@ export { Sequential, countParameters } from './sequential.js';
 export type { Labels } from './softmax-cross-entropy.js';
 export { SoftmaxCrossEntropy, softmax } from './softmax-cross-entropy.js';
 export { maxPool2dInto, maxPool2dBackwardInto, avgPool2dInto, avgPool2dBackwardInto } from './kernels/pool.js';
+export { tanhInto, tanhBackwardInto } from './kernels/activation.js';
 export type { Conv2dLayerOptions, ConvMethod } from './conv2d.js';
 export { Conv2d, CONV_METHODS } from './conv2d.js';
 export { layerFromConfig } from './from-config.js';

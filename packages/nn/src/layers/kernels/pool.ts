@@ -9,9 +9,40 @@ import type { ConvInfo, FloatArray } from '@convlab/core';
 /**
  * Max pooling. `out[o]` is the largest element of window o (padding never wins: it is absent, not a
  * sentinel), and `switches[o]` records where it sits in its H*W plane (the lecture's "switches"),
- * -1 only for a window with no input element in it. NaN propagates, as in PyTorch.
+ * -1 only for a window with no input element in it. NaN propagates, as in PyTorch. Non-overlapping
+ * 2x2 windows (LeNet's pooling) take `maxPool2x2Into`, which gives the same numbers and switches.
  */
 export function maxPool2dInto(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
+  if (isPool2x2(g)) maxPool2x2Into(out, switches, x, g);
+  else maxPool2dWindowsInto(out, switches, x, g);
+}
+
+/**
+ * Max-pooling backward: each output gradient goes to the element its window chose, every other
+ * element of `gx` is set to zero; overlapping windows that chose the same element add up.
+ */
+export function maxPool2dBackwardInto(gx: FloatArray, gy: FloatArray, switches: Int32Array, g: ConvInfo): void {
+  // One zeroing pass then a scatter beats writing each 2x2 window's four elements once (measured).
+  gx.fill(0);
+  maxPool2dScatterInto(gx, gy, switches, g);
+}
+
+/** 2x2 windows at stride 2, no padding, no dilation: every window holds four input elements and no two windows share one. */
+export function isPool2x2(g: ConvInfo): boolean {
+  return (
+    g.kernelHeight === 2 &&
+    g.kernelWidth === 2 &&
+    g.strideHeight === 2 &&
+    g.strideWidth === 2 &&
+    g.dilationHeight === 1 &&
+    g.dilationWidth === 1 &&
+    g.padTop === 0 &&
+    g.padLeft === 0
+  );
+}
+
+/** Max pooling with any window, stride, padding and dilation: the plain loop over each window. */
+export function maxPool2dWindowsInto(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
   const { inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo, kernelHeight: kh, kernelWidth: kw } = g;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padTop, padLeft } = g;
   const planes = g.batch * g.inChannels;
@@ -50,10 +81,54 @@ export function maxPool2dInto(out: FloatArray, switches: Int32Array, x: FloatArr
 }
 
 /**
- * Max-pooling backward: each output gradient goes to the element its window chose. `gx` must be
- * zeroed by the caller; overlapping windows that chose the same element add up.
+ * Max pooling over 2x2 windows at stride 2 (isPool2x2): the four elements compared in the plain
+ * loop's order with its rules (first maximum wins, the first NaN wins and stops), unrolled. A
+ * floored odd size leaves the last row or column out, as the plain loop does.
  */
-export function maxPool2dBackwardInto(gx: FloatArray, gy: FloatArray, switches: Int32Array, g: ConvInfo): void {
+export function maxPool2x2Into(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
+  const { inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo } = g;
+  const planes = g.batch * g.inChannels;
+  const planeIn = H * W;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * planeIn;
+    for (let oh = 0; oh < Ho; oh++) {
+      // at: the window's top-left element as a position in its plane, as the switches record it.
+      let at = 2 * oh * W;
+      for (let ow = 0; ow < Wo; ow++, o++, at += 2) {
+        const i = base + at;
+        let best = x[i]!;
+        let pick = at;
+        if (best === best) {
+          let v = x[i + 1]!;
+          if (v > best || v !== v) {
+            best = v;
+            pick = at + 1;
+          }
+          if (best === best) {
+            v = x[i + W]!;
+            if (v > best || v !== v) {
+              best = v;
+              pick = at + W;
+            }
+            if (best === best) {
+              v = x[i + W + 1]!;
+              if (v > best || v !== v) {
+                best = v;
+                pick = at + W + 1;
+              }
+            }
+          }
+        }
+        out[o] = best;
+        switches[o] = pick;
+      }
+    }
+  }
+}
+
+/** Adds each output gradient at its switch (any geometry); `gx` must be zeroed by the caller. */
+export function maxPool2dScatterInto(gx: FloatArray, gy: FloatArray, switches: Int32Array, g: ConvInfo): void {
   const planeIn = g.inHeight * g.inWidth;
   const planeOut = g.outHeight * g.outWidth;
   const planes = g.batch * g.inChannels;

@@ -1,4 +1,4 @@
-import { SLOTS, defaultPool, defineTask, sharedInt32Array, splitRange, stage, unstage } from '@convlab/core';
+import { defaultPool, defineTask, isShared, sharedInt32Array, splitRange } from '@convlab/core';
 import type { ConvInfo, FloatArray } from '@convlab/core';
 import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from './activation.js';
 import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
@@ -6,9 +6,9 @@ import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
 /*
  * Max pooling and the elementwise activations on core's worker pool (setNumThreads): pooling split
  * by blocks of samples, activations by ranges of elements, each block through the same kernel as
- * on one thread, so the numbers are the same bit for bit. Arrays outside shared memory are staged
- * through core's shared work buffers; the switches live in shared memory from the start. Small
- * arrays stay on the calling thread.
+ * on one thread, so the numbers are the same bit for bit. These kernels cost about as much as
+ * copying their operands, so they go to the workers only when every array already lives in shared
+ * memory, never through a staging copy; small arrays stay on the calling thread too.
  */
 
 const here = new URL('../../../dist/layers/kernels/threaded.js', import.meta.url);
@@ -47,7 +47,6 @@ interface MaxPoolBackwardArgs {
 export function maxPoolBackwardPart(a: MaxPoolBackwardArgs, start: number, end: number): void {
   const { g, inSize, outSize } = samples(a.g, start, end);
   const gx = a.gx.subarray(start * inSize, end * inSize);
-  gx.fill(0);
   maxPool2dBackwardInto(gx, a.gy.subarray(start * outSize, end * outSize), a.switches.subarray(start * outSize, end * outSize), g);
 }
 
@@ -84,31 +83,23 @@ export function newSwitches(n: number): Int32Array {
   return sharedInt32Array(n);
 }
 
-/** maxPool2dInto on the pool, by blocks of samples. */
-export function maxPool2dThreadedInto(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
-  const pool = defaultPool();
-  const parts = splitRange(g.batch, x.length < MIN_ELEMENTWISE || !(switches.buffer instanceof SharedArrayBuffer) ? 1 : pool.threads);
-  if (parts.length < 2) {
-    maxPool2dInto(out, switches, x, g);
-    return;
-  }
-  const so = stage(out, SLOTS.out, out.length, false);
-  pool.run(maxPoolTask, { out: so, switches, x: stage(x, SLOTS.in1, x.length), g }, parts);
-  unstage(out, so, out.length);
+/** Threads for an elementwise or pooling kernel over `n` elements of the given arrays: 1 unless all are shared. */
+function threadsFor(n: number, arrays: readonly ArrayBufferView[]): number {
+  return n < MIN_ELEMENTWISE || !arrays.every(isShared) ? 1 : defaultPool().threads;
 }
 
-/** maxPool2dBackwardInto on the pool (gx zeroed here), by blocks of samples. */
+/** maxPool2dInto on the pool, by blocks of samples. */
+export function maxPool2dThreadedInto(out: FloatArray, switches: Int32Array, x: FloatArray, g: ConvInfo): void {
+  const parts = splitRange(g.batch, threadsFor(x.length, [out, switches, x]));
+  if (parts.length < 2) maxPool2dInto(out, switches, x, g);
+  else defaultPool().run(maxPoolTask, { out, switches, x, g }, parts);
+}
+
+/** maxPool2dBackwardInto on the pool (it sets every element of gx), by blocks of samples. */
 export function maxPool2dBackwardThreadedInto(gx: FloatArray, gy: FloatArray, switches: Int32Array, g: ConvInfo): void {
-  const pool = defaultPool();
-  const parts = splitRange(g.batch, gx.length < MIN_ELEMENTWISE || !(switches.buffer instanceof SharedArrayBuffer) ? 1 : pool.threads);
-  if (parts.length < 2) {
-    gx.fill(0);
-    maxPool2dBackwardInto(gx, gy, switches, g);
-    return;
-  }
-  const sgx = stage(gx, SLOTS.out, gx.length, false);
-  pool.run(maxPoolBackwardTask, { gx: sgx, gy: stage(gy, SLOTS.in1, gy.length), switches, g }, parts);
-  unstage(gx, sgx, gx.length);
+  const parts = splitRange(g.batch, threadsFor(gx.length, [gx, gy, switches]));
+  if (parts.length < 2) maxPool2dBackwardInto(gx, gy, switches, g);
+  else defaultPool().run(maxPoolBackwardTask, { gx, gy, switches, g }, parts);
 }
 
 /**
@@ -116,14 +107,8 @@ export function maxPool2dBackwardThreadedInto(gx: FloatArray, gy: FloatArray, sw
  * null, else the backward product out = gy f'(from y) with `x` holding gy.
  */
 export function activationThreadedInto(name: string, out: FloatArray, x: FloatArray, y: FloatArray | null): void {
-  const pool = defaultPool();
-  const parts = splitRange(x.length, x.length < MIN_ELEMENTWISE || !(name in ACTIVATIONS) ? 1 : pool.threads, 1024);
-  if (parts.length < 2) {
-    activationPart({ name, out, x, y }, 0, x.length);
-    return;
-  }
-  const so = stage(out, SLOTS.out, out.length, false);
-  const args = { name, out: so, x: stage(x, SLOTS.in1, x.length), y: y === null ? null : stage(y, SLOTS.in2, y.length) };
-  pool.run(activationTask, args, parts);
-  unstage(out, so, out.length);
+  const arrays = y === null ? [out, x] : [out, x, y];
+  const parts = splitRange(x.length, name in ACTIVATIONS ? threadsFor(x.length, arrays) : 1, 1024);
+  if (parts.length < 2) activationPart({ name, out, x, y }, 0, x.length);
+  else defaultPool().run(activationTask, { name, out, x, y }, parts);
 }

@@ -1,4 +1,4 @@
-import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import { dtypeOf, fromDense } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import {
   reluBackwardInto,
@@ -8,7 +8,7 @@ import {
   tanhBackwardInto,
   tanhInto,
 } from './kernels/activation.js';
-import { Module, checkGrad, checkInput, flatData } from './layer.js';
+import { Module, ResultBuffer, checkGrad, checkInput, flatData } from './layer.js';
 import { activationThreadedInto } from './kernels/threaded.js';
 import type { LayerConfig } from './layer.js';
 
@@ -25,11 +25,13 @@ abstract class Activation extends Module {
   protected abstract readonly backwardKernel: BackwardKernel;
   private kept?: FloatArray;
   private shape?: number[];
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   forward(x: Tensor): Tensor {
     checkInput(x, this.name);
     const input = flatData(x);
-    const out = arrayFor(dtypeOf(x), input.length);
+    const out = this.outBuffer.take(dtypeOf(x), input.length, this.reuse.output);
     // On core's worker pool (setNumThreads), by ranges of elements: the same numbers bit for bit.
     activationThreadedInto(this.name, out, input, null);
     this.kept = out;
@@ -39,7 +41,7 @@ abstract class Activation extends Module {
 
   backward(gy: Tensor): Tensor {
     checkGrad(gy, this.shape, this.name);
-    const gx = arrayFor(dtypeOf(gy), this.kept!.length);
+    const gx = this.gradBuffer.take(dtypeOf(gy), this.kept!.length, this.reuse.gradInput);
     activationThreadedInto(this.name, gx, flatData(gy), this.kept!);
     return fromDense(gx, this.shape!);
   }

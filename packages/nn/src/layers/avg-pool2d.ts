@@ -1,7 +1,7 @@
-import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import { dtypeOf, fromDense } from '@convlab/core';
 import type { ConvInfo, Tensor } from '@convlab/core';
 import { avgPool2dBackwardInto, avgPool2dInto } from './kernels/pool.js';
-import { Module, checkGrad, checkInput, configOf, flatData } from './layer.js';
+import { Module, ResultBuffer, checkGrad, checkInput, configOf, flatData } from './layer.js';
 import type { LayerConfig } from './layer.js';
 import { checkPoolOptions, poolInfo } from './pool-options.js';
 import type { PoolOptions } from './pool-options.js';
@@ -19,6 +19,8 @@ export class AvgPool2d extends Module {
   readonly options: AvgPool2dOptions;
   private info?: ConvInfo;
   private outShape?: number[];
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   constructor(options: AvgPool2dOptions) {
     super();
@@ -29,7 +31,7 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     checkInput(x, 'AvgPool2d', [4]);
     const g = poolInfo(x.shape, this.options, 1, 'AvgPool2d');
-    const out = arrayFor(dtypeOf(x), g.batch * g.inChannels * g.outHeight * g.outWidth);
+    const out = this.outBuffer.take(dtypeOf(x), g.batch * g.inChannels * g.outHeight * g.outWidth, this.reuse.output);
     avgPool2dInto(out, flatData(x), g, this.options.countIncludePad ?? true);
     this.info = g;
     this.outShape = [g.batch, g.inChannels, g.outHeight, g.outWidth];
@@ -39,7 +41,8 @@ export class AvgPool2d extends Module {
   backward(gy: Tensor): Tensor {
     checkGrad(gy, this.outShape, 'AvgPool2d');
     const g = this.info!;
-    const gx = arrayFor(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth);
+    const gx = this.gradBuffer.take(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth, this.reuse.gradInput);
+    gx.fill(0); // the kernel adds each window's share
     avgPool2dBackwardInto(gx, flatData(gy), g, this.options.countIncludePad ?? true);
     return fromDense(gx, [g.batch, g.inChannels, g.inHeight, g.inWidth]);
   }

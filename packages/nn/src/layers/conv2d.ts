@@ -16,7 +16,7 @@ import { checkInit, defaultRandom, initWeight } from '../init.js';
 import { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
-import { Module, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
+import { Module, ResultBuffer, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
 
 /**
@@ -96,6 +96,8 @@ export class Conv2d extends Module {
    */
   private plan?: SpectralConv2d | ThreadedSpectralConv2d;
   private readonly autoChoices = new Map<string, Exclude<ConvMethod, 'auto'>>();
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   constructor(options: Conv2dLayerOptions) {
     super();
@@ -184,9 +186,12 @@ export class Conv2d extends Module {
         this.plan = threaded ? new ThreadedSpectralConv2d(this.convOptions()) : new SpectralConv2d(this.convOptions());
       }
       this.input = undefined;
-      return this.plan.forward(fromDense(input, x.shape), this.weight.value, this.bias?.value ?? null);
+      const xt = fromDense(input, x.shape);
+      const b = this.bias?.value ?? null;
+      if (this.plan instanceof SpectralConv2d) return this.plan.forward(xt, this.weight.value, b);
+      return this.plan.forward(xt, this.weight.value, b, this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output));
     }
-    const out = arrayFor(this.dtype, info.batch * info.outChannels * info.outHeight * info.outWidth);
+    const out = this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output);
     const w = this.weight.value.data;
     const b = this.bias ? this.bias.value.data : null;
     // On core's worker pool (setNumThreads), split by samples: the single-threaded numbers, bit for bit.
@@ -220,14 +225,19 @@ export class Conv2d extends Module {
       addInto(this.bias.grad.data, gb);
     }
     if (!inputGrad) return null;
-    const gx = arrayFor(this.dtype, info!.batch * info!.inChannels * info!.inHeight * info!.inWidth);
+    const gx = this.gradBuffer.take(this.dtype, inputSize(info!), this.reuse.gradInput);
     conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
     return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);
   }
 
   /** Backward through the plan: gy is transformed once and meets the kept input and weight spectra. */
   private backwardSpectral(gy: Tensor, inputGrad: boolean): Tensor | null {
-    const grads = this.plan!.backward(gy, { input: inputGrad, bias: this.bias !== null });
+    const wants = { input: inputGrad, bias: this.bias !== null };
+    const plan = this.plan!;
+    const grads =
+      plan instanceof SpectralConv2d || !inputGrad
+        ? plan.backward(gy, wants)
+        : plan.backward(gy, wants, this.gradBuffer.take(this.dtype, inputSize(this.info!), this.reuse.gradInput));
     addInto(this.weight.grad.data, grads.gradWeight!.data);
     if (this.bias) addInto(this.bias.grad.data, grads.gradBias!.data);
     return inputGrad ? grads.gradInput! : null;
@@ -252,6 +262,14 @@ export class Conv2d extends Module {
       dtype: this.dtype,
     });
   }
+}
+
+function outputSize(info: ConvInfo): number {
+  return info.batch * info.outChannels * info.outHeight * info.outWidth;
+}
+
+function inputSize(info: ConvInfo): number {
+  return info.batch * info.inChannels * info.inHeight * info.inWidth;
 }
 
 function reuseArray(previous: FloatArray | undefined, dtype: Dtype, n: number): FloatArray {

@@ -2,7 +2,7 @@ import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import { defaultRandom } from '../init.js';
 import type { Random } from '../random.js';
-import { Module, checkGrad, checkInput, configOf, flatData } from './layer.js';
+import { Module, ResultBuffer, checkGrad, checkInput, configOf, flatData } from './layer.js';
 import type { LayerConfig } from './layer.js';
 
 export interface DropoutOptions {
@@ -18,12 +18,16 @@ export interface DropoutOptions {
  * seeded generator, one draw per element in row-major order.
  */
 export class Dropout extends Module {
+  /** In eval mode, or with p = 0, forward returns its input and backward its gy. */
+  override readonly passesThrough = true;
   readonly p: number;
   /** The mask generator; a trainer may point it at its own seeded generator. */
   random: Random;
   private mask?: FloatArray;
   private shape?: number[];
   private active = false;
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   constructor(options: DropoutOptions = {}) {
     super();
@@ -47,7 +51,7 @@ export class Dropout extends Module {
     const m = this.mask;
     const scale = this.p === 1 ? 0 : 1 / (1 - this.p);
     for (let i = 0; i < n; i++) m[i] = this.random.next() < this.p ? 0 : scale;
-    const out = arrayFor(dtype, n);
+    const out = this.outBuffer.take(dtype, n, this.reuse.output);
     for (let i = 0; i < n; i++) out[i] = input[i]! * m[i]!;
     return fromDense(out, this.shape);
   }
@@ -57,7 +61,7 @@ export class Dropout extends Module {
     if (!this.active) return gy;
     const g = flatData(gy);
     const m = this.mask!;
-    const gx = arrayFor(dtypeOf(gy), g.length);
+    const gx = this.gradBuffer.take(dtypeOf(gy), g.length, this.reuse.gradInput);
     for (let i = 0; i < g.length; i++) gx[i] = g[i]! * m[i]!;
     return fromDense(gx, this.shape!);
   }

@@ -5,6 +5,7 @@ import type { LayerConfig } from './layer.js';
 
 /** [N, d1, d2, ...] -> [N, d1*d2*...] (torch.nn.Flatten with its default startDim 1); no copy for a contiguous input. */
 export class Flatten extends Module {
+  override readonly passesThrough = true;
   private inShape?: number[];
   private outShape?: number[];
 

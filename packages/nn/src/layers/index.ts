@@ -1,4 +1,4 @@
-export type { Layer, LayerConfig, Parameter, Json } from './layer.js';
+export type { Layer, LayerConfig, Parameter, Json, ResultReuse } from './layer.js';
 export { Module } from './layer.js';
 export type { LinearOptions } from './linear.js';
 export { Linear } from './linear.js';

@@ -1,11 +1,13 @@
-import { arrayFor, checkTensor, dense, dtypeOf, fromDense } from '@convlab/core';
+import { arrayFor, checkTensor, dense, dtypeOf, fromDense, sharedArrayFor } from '@convlab/core';
 import type { Dtype, FloatArray, Tensor } from '@convlab/core';
 
 /**
  * The layer contract (as in micrograd and torch.nn): `forward(x)` computes the output and keeps what
  * the backward pass needs; `backward(gy)` takes dL/dy, ADDS the parameter gradients into each
  * parameter's `grad` and returns dL/dx. Outputs and returned gradients are fresh tensors the caller
- * may keep; scratch that only the layer reads (switches, masks) is reused between calls.
+ * may keep, unless the layer was told to reuse its buffers (`reuseResults`, which a Sequential does
+ * for results that only its own layers see); scratch that only the layer reads (switches, masks) is
+ * reused between calls.
  */
 export interface Parameter {
   /** `weight`, `bias`; inside a Sequential, prefixed with the layer's index: `0.weight`. */
@@ -42,11 +44,30 @@ export interface Layer {
   eval(): this;
   /** The constructor options that rebuild this layer (without its weights). */
   config(): LayerConfig;
+  /**
+   * Whether the layer may return its input (or a view of it) from forward, and gy (or a view) from
+   * backward, instead of a result of its own: Flatten and Dropout do. A Sequential reads it to know
+   * which results reach its caller.
+   */
+  readonly passesThrough?: boolean;
+  /** See Module.reuseResults. */
+  reuseResults?(reuse: ResultReuse): this;
+}
+
+/** Which results a layer writes into buffers it owns instead of fresh arrays. */
+export interface ResultReuse {
+  /** forward's output. */
+  output: boolean;
+  /** backward's dL/dx. */
+  gradInput: boolean;
 }
 
 /** The shared part of every layer: the training flag, and no parameters unless a layer has some. */
 export abstract class Module implements Layer {
   training = true;
+  readonly passesThrough: boolean = false;
+  /** Set by reuseResults: forward's output and backward's dL/dx go into the layer's own buffers. */
+  protected reuse: ResultReuse = { output: false, gradInput: false };
 
   abstract forward(x: Tensor): Tensor;
   abstract backward(gy: Tensor): Tensor;
@@ -68,6 +89,19 @@ export abstract class Module implements Layer {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Lets forward write its output, and backward its dL/dx, into buffers the layer owns: sized once
+   * per shape, in shared memory (so threaded kernels need no staging copy), and overwritten by the
+   * layer's next call in the same direction. A Sequential sets this on the layers whose results only
+   * its other layers see, so a training step allocates nothing for them; what a caller receives
+   * (the model's output, the model's dL/dx) stays fresh. By default (false, false) every result is
+   * a new tensor, as in PyTorch.
+   */
+  reuseResults(reuse: ResultReuse): this {
+    this.reuse = { output: reuse.output, gradInput: reuse.gradInput };
+    return this;
   }
 }
 
@@ -125,6 +159,25 @@ export function checkGrad(gy: unknown, shape: readonly number[] | undefined, who
 /** The contiguous elements of `x` in the given dtype (no copy when they already are). */
 export function flatData(x: Tensor, dtype: Dtype = dtypeOf(x)): FloatArray {
   return dense(x, dtype).data;
+}
+
+/**
+ * Where a layer puts one kind of result (its output, or its dL/dx): a fresh array per call, or, when
+ * the layer reuses its results, one array in shared memory that the layer owns, reallocated only
+ * when the size or the dtype changes. Its contents are stale: kernels write every element.
+ */
+export class ResultBuffer {
+  private own?: FloatArray;
+
+  take(dtype: Dtype, n: number, reuse: boolean): FloatArray {
+    if (!reuse) {
+      this.own = undefined;
+      return arrayFor(dtype, n);
+    }
+    const own = this.own;
+    if (own !== undefined && own.length === n && own instanceof Float32Array === (dtype === 'float32')) return own;
+    return (this.own = sharedArrayFor(dtype, n));
+  }
 }
 
 /** A typed array of length n: `previous` when it already has that length (contents kept), else a new zeroed one. */

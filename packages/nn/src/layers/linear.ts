@@ -1,10 +1,10 @@
-import { arrayFor, fromDense } from '@convlab/core';
+import { fromDense } from '@convlab/core';
 import type { Dtype, FloatArray, Tensor } from '@convlab/core';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
 import { linearGradInputInto, linearGradParamsInto, linearInto } from './kernels/linear.js';
-import { Module, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
+import { Module, ResultBuffer, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
 
 export interface LinearOptions {
@@ -33,6 +33,8 @@ export class Linear extends Module {
   private input?: FloatArray;
   private inShape?: number[];
   private outShape?: number[];
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   constructor(options: LinearOptions) {
     super();
@@ -55,7 +57,7 @@ export class Linear extends Module {
     }
     const n = x.size / this.inFeatures;
     const input = flatData(x);
-    const y = arrayFor(this.dtype, n * this.outFeatures);
+    const y = this.outBuffer.take(this.dtype, n * this.outFeatures, this.reuse.output);
     linearInto(y, input, this.weight.value.data, this.bias ? this.bias.value.data : null, n, this.inFeatures, this.outFeatures);
     this.input = input;
     this.inShape = [...x.shape];
@@ -80,7 +82,7 @@ export class Linear extends Module {
     const g = flatData(gy);
     linearGradParamsInto(this.weight.grad.data, this.bias ? this.bias.grad.data : null, g, x, n, this.inFeatures, this.outFeatures);
     if (!inputGrad) return null;
-    const gx = arrayFor(this.dtype, x.length);
+    const gx = this.gradBuffer.take(this.dtype, x.length, this.reuse.gradInput);
     linearGradInputInto(gx, g, this.weight.value.data, n, this.inFeatures, this.outFeatures);
     return fromDense(gx, this.inShape!);
   }

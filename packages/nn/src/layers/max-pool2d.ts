@@ -1,7 +1,7 @@
-import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import { dtypeOf, fromDense } from '@convlab/core';
 import type { ConvInfo, Pair, Tensor } from '@convlab/core';
 import { maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from './kernels/threaded.js';
-import { Module, checkGrad, checkInput, configOf, flatData, reuse } from './layer.js';
+import { Module, ResultBuffer, checkGrad, checkInput, configOf, flatData, reuse } from './layer.js';
 import type { LayerConfig } from './layer.js';
 import { checkPoolOptions, poolInfo } from './pool-options.js';
 import type { PoolOptions } from './pool-options.js';
@@ -21,6 +21,8 @@ export class MaxPool2d extends Module {
   private info?: ConvInfo;
   private outShape?: number[];
   private switches?: Int32Array;
+  private readonly outBuffer = new ResultBuffer();
+  private readonly gradBuffer = new ResultBuffer();
 
   constructor(options: MaxPool2dOptions) {
     super();
@@ -32,7 +34,7 @@ export class MaxPool2d extends Module {
     checkInput(x, 'MaxPool2d', [4]);
     const g = poolInfo(x.shape, this.options, this.options.dilation ?? 1, 'MaxPool2d');
     const n = g.batch * g.inChannels * g.outHeight * g.outWidth;
-    const out = arrayFor(dtypeOf(x), n);
+    const out = this.outBuffer.take(dtypeOf(x), n, this.reuse.output);
     this.switches = reuse(this.switches, newSwitches, n);
     // On core's worker pool (setNumThreads), by blocks of samples: the same numbers bit for bit.
     maxPool2dThreadedInto(out, this.switches, flatData(x), g);
@@ -44,7 +46,7 @@ export class MaxPool2d extends Module {
   backward(gy: Tensor): Tensor {
     checkGrad(gy, this.outShape, 'MaxPool2d');
     const g = this.info!;
-    const gx = arrayFor(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth);
+    const gx = this.gradBuffer.take(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth, this.reuse.gradInput);
     maxPool2dBackwardThreadedInto(gx, flatData(gy), this.switches!, g);
     return fromDense(gx, [g.batch, g.inChannels, g.inHeight, g.inWidth]);
   }

@@ -3,7 +3,7 @@ import type { Random } from '../random.js';
 import { saveModel } from '../serialize.js';
 import type { SaveExtras } from '../serialize.js';
 import { Module } from './layer.js';
-import type { Layer, LayerConfig, Parameter } from './layer.js';
+import type { Layer, LayerConfig, Parameter, ResultReuse } from './layer.js';
 
 /**
  * Layers applied in order; backward runs them in reverse, each layer's dL/dx becoming the previous
@@ -12,6 +12,8 @@ import type { Layer, LayerConfig, Parameter } from './layer.js';
  */
 export class Sequential extends Module {
   readonly layers: readonly Layer[];
+  /** True when every layer passes its input through (a Sequential of Flatten and Dropout layers). */
+  override readonly passesThrough: boolean;
 
   constructor(...layers: Layer[]) {
     super();
@@ -21,6 +23,26 @@ export class Sequential extends Module {
       }
     });
     this.layers = layers;
+    this.passesThrough = layers.every(passesThrough);
+    this.reuseResults(this.reuse);
+  }
+
+  /**
+   * Results that only the next (or, backward, the previous) layer reads go into the layers' own
+   * buffers: a layer's output is reused unless it reaches the caller of forward, i.e. unless only
+   * pass-through layers (Flatten, Dropout) follow it, and its dL/dx unless only pass-through layers
+   * precede it. A Sequential inside another one reuses its own results as the outer one says.
+   */
+  override reuseResults(reuse: ResultReuse): this {
+    super.reuseResults(reuse);
+    const layers = this.layers;
+    layers.forEach((layer, i) => {
+      layer.reuseResults?.({
+        output: reuse.output || layers.slice(i + 1).some((next) => !passesThrough(next)),
+        gradInput: reuse.gradInput || layers.slice(0, i).some((previous) => !passesThrough(previous)),
+      });
+    });
+    return this;
   }
 
   forward(x: Tensor): Tensor {
@@ -85,6 +107,11 @@ export class Sequential extends Module {
   save(path: string, extras?: SaveExtras): void {
     saveModel(this, path, extras);
   }
+}
+
+/** Whether a layer may hand its input back as its result; a layer that does not say is assumed to. */
+function passesThrough(layer: Layer): boolean {
+  return layer.passesThrough ?? true;
 }
 
 /** The number of scalar parameters of a layer or model. */

@@ -1,4 +1,4 @@
-import { SLOTS, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
+import { SLOTS, arrayFor, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
 import type { Conv2dOptions, Dtype, FloatArray, Tensor, WorkerPool } from '@convlab/core';
 import { SpectralConv2d } from '@convlab/fft';
 import type { Conv2dGradients } from '@convlab/fft';
@@ -105,12 +105,16 @@ function keep(own: FloatArray | undefined, data: FloatArray): FloatArray {
 
 /**
  * SpectralConv2d's forward/backward on a worker pool (default: core's `defaultPool()`, sized by
- * `setNumThreads`). Returns fresh tensors, as the single plan does.
+ * `setNumThreads`). Returns fresh tensors, as the single plan does, unless given the array to
+ * write the output (forward) or dL/dx (backward) into; one in shared memory is written by the
+ * workers directly, with no copy.
  */
 export class ThreadedSpectralConv2d {
   private readonly key = nextKey++;
   private generation = 0;
+  /** The input of the last forward pass: the caller's array when it is shared, else `xCopy`. */
   private x?: FloatArray;
+  private xCopy?: FloatArray;
   private xShape: number[] = [];
   private w?: FloatArray;
   private wShape: number[] = [];
@@ -143,26 +147,34 @@ export class ThreadedSpectralConv2d {
     };
   }
 
-  /** conv2d(x, w) + b [N, K, Ho, Wo]. */
-  forward(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  /** conv2d(x, w) + b [N, K, Ho, Wo], into `into` when given (its length is the output's size). */
+  forward(x: Tensor, w: Tensor, b: Tensor | null, into?: FloatArray): Tensor {
     const info = convInfo(x.shape, w.shape, this.options, 'Conv2d');
     const pool = this.threads;
     const xData = dense(x).data;
-    // Input, weights and bias must outlive this call (backward may recompute spectra from them): keep shared copies.
-    this.x = keep(this.x, xData);
+    // Input, weights and bias must outlive this call (backward may recompute spectra from them):
+    // an input in shared memory is kept by reference (a layer's input must not change between its
+    // forward and backward passes), others as shared copies.
+    this.x = isShared(xData) ? xData : (this.xCopy = keep(this.xCopy, xData));
     this.xShape = [...x.shape];
     this.w = keep(this.w, dense(w).data);
     this.wShape = [...w.shape];
     this.b = b === null ? null : keep(this.b ?? undefined, dense(b).data);
     this.generation++;
     const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
-    const out = sharedScratch(dtypeOfArray(xData), SLOTS.out, shape[0]! * shape[1]! * shape[2]! * shape[3]!);
+    const size = shape[0]! * shape[1]! * shape[2]! * shape[3]!;
+    const target = into ?? arrayFor(dtypeOfArray(xData), size);
+    const out = isShared(target) ? target : sharedScratch(dtypeOfArray(xData), SLOTS.out, size);
     pool.run(forwardTask, this.args({ out }), splitRange(info.batch, pool.threads));
-    return fromDense(out.slice(0, shape[0]! * shape[1]! * shape[2]! * shape[3]!), shape);
+    if (out !== target) target.set(out.subarray(0, size));
+    return fromDense(target, shape);
   }
 
-  /** The gradients of the last forward pass for the output gradient gy (`wants` as SpectralConv2d.backward). */
-  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}): Conv2dGradients {
+  /**
+   * The gradients of the last forward pass for the output gradient gy (`wants` as
+   * SpectralConv2d.backward); dL/dx into `gradInputInto` when given.
+   */
+  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}, gradInputInto?: FloatArray): Conv2dGradients {
     if (!this.x) throw new Error('Conv2d: backward called before forward');
     const pool = this.threads;
     const batch = this.xShape[0]!;
@@ -172,7 +184,8 @@ export class ThreadedSpectralConv2d {
     const k = this.wShape[0]!;
     const stride = wSize + k;
     const xSize = this.x.length;
-    const gx = wants.input ?? true ? sharedScratch(dtype, SLOTS.out, xSize) : null;
+    const target = wants.input ?? true ? (gradInputInto ?? arrayFor(dtype, xSize)) : null;
+    const gx = target === null || isShared(target) ? target : sharedScratch(dtype, SLOTS.out, xSize);
     const partials = sharedScratch('float64', SLOTS.sums, parts.length * stride) as Float64Array;
     const g = shared(dense(gy).data, SLOTS.in1);
     pool.run(backwardTask, this.args({ gy: g, gx, partials }), parts);
@@ -186,7 +199,10 @@ export class ThreadedSpectralConv2d {
       else gb[i - wSize] = sum;
     }
     const out: Conv2dGradients = {};
-    if (gx) out.gradInput = fromDense(gx.slice(0, xSize), this.xShape);
+    if (target) {
+      if (gx !== target) target.set(gx!.subarray(0, xSize));
+      out.gradInput = fromDense(target, this.xShape);
+    }
     if (wants.weight ?? true) out.gradWeight = fromDense(gw, this.wShape);
     if ((wants.bias ?? true) && this.b !== null) out.gradBias = fromDense(gb, [k]);
     return out;

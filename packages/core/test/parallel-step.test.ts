@@ -1,25 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool, defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool, type FloatArray, type Tensor } from '@convlab/core';
+import { defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool, type FloatArray, type Tensor } from '@convlab/core';
 import { Random, SGD, SoftmaxCrossEntropy, lenet5, type Sequential } from '@convlab/nn';
-import { threadedLenet, type ThreadedMethod } from '../../bench/src/suites/iteration.js';
 import { expectClose } from '../../../testing/close.js';
 import { ensureBuilt } from './parallel-build.js';
 
 /*
- * The threaded LeNet-5 training step (nn's layers with their products on a worker pool, as the
- * iteration benchmark runs it) against the plain single-threaded nn step: the same losses and
+ * nn's LeNet-5 training step on 2 threads (its layers on core's worker pool, the results between
+ * layers in shared buffers the layers own) against the same step on 1 thread: the same losses and
  * gradients within float32 round-off (bit for bit with im2col), and bit for bit the same from run
  * to run on 2 threads.
  */
 
 const BATCH = 24;
-const pools: WorkerPool[] = [];
 
-beforeAll(() => ensureBuilt('bench', 'suites/iteration.js'), 180_000);
+beforeAll(() => ensureBuilt('nn', 'layers/kernels/threaded.js'), 180_000);
 const initialThreads = getNumThreads();
 afterAll(async () => {
   setNumThreads(initialThreads);
-  await Promise.all(pools.map((p) => p.shutdown()));
   await shutdownPool();
 });
 
@@ -50,7 +47,7 @@ function train(net: Sequential): { losses: number[]; grads: FloatArray[] } {
   for (let step = 0; step < 2; step++) {
     sgd.zeroGrad();
     losses.push(ce.forward(net.forward(x), labels));
-    net.backward(ce.backward());
+    net.backwardParameters(ce.backward());
     if (step === 0) sgd.step();
   }
   return { losses, grads: net.parameters().map((p) => p.grad.data.slice()) };
@@ -59,37 +56,6 @@ function train(net: Sequential): { losses: number[]; grads: FloatArray[] } {
 function identical(a: FloatArray, b: FloatArray): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
-
-describe('threaded LeNet-5 training step', () => {
-  const cases: Array<[string, ThreadedMethod[], 'im2col' | 'fft']> = [
-    ['im2col', ['im2col'], 'im2col'],
-    ['fft', ['fft'], 'fft'],
-    ['conv1 im2col + conv2 fft', ['im2col', 'fft'], 'im2col'],
-  ];
-  for (const [name, methods, plain] of cases) {
-    it(`${name}: 2 threads equal the single-threaded nn step within float32 round-off, identical run to run`, async () => {
-      const reference = train(model(plain));
-      const two = new WorkerPool({ threads: 2 });
-      const one = new WorkerPool({ threads: 1 });
-      pools.push(two, one);
-      await two.start();
-      const a = train(threadedLenet(model(plain), two, methods));
-      const b = train(threadedLenet(model(plain), two, methods));
-      const single = train(threadedLenet(model(plain), one, methods));
-      for (const run of [a, single]) {
-        expectClose(run.losses, reference.losses, { rel: 1e-4 });
-        run.grads.forEach((g, i) => expectClose(g, reference.grads[i]!, { rel: 1e-4 }));
-      }
-      expect(a.losses).toEqual(b.losses);
-      a.grads.forEach((g, i) => expect(identical(g, b.grads[i]!), `gradient ${i}`).toBe(true));
-      if (name === 'im2col') {
-        // Every threaded im2col and GEMM product does the single-threaded arithmetic: nn's step, bit for bit.
-        expect(a.losses).toEqual(reference.losses);
-        a.grads.forEach((g, i) => expect(identical(g, reference.grads[i]!), `gradient ${i}`).toBe(true));
-      }
-    });
-  }
-});
 
 describe('nn lenet5 training step on core\'s thread setting', () => {
   for (const method of ['im2col', 'fft'] as const) {

@@ -3,443 +3,27 @@
  * float32) on one thread and on all threads, with a per-layer breakdown, the GEMM's GFLOP/s, and
  * TensorFlow.js's wasm backend on the same iteration in the same run when it is installed.
  *
- * Two threaded steps:
- *   - "nn lenet5 (auto)": @convlab/nn as `convlab train` runs it, its Conv2d and Linear layers on
- *     core's default pool (setNumThreads), the conv method from the FFT cost model;
- *   - the "fused step" below (threadedLenet): the same layers and parameters with every layer but
- *     the loss and SGD split across threads by blocks of samples, max pooling fused with the tanh
- *     after it, activations kept in shared memory in buffers each layer reuses, conv1 by im2col
- *     and conv2 spectral, and no input gradient for conv1: what more fusion would give nn.
- * The 1-thread rows run the same code with one thread, so each pair's ratio measures threading.
+ * The step is @convlab/nn's lenet5 as `convlab train` runs it: its layers on core's default pool
+ * (setNumThreads), the conv method from the FFT cost model, the activations and gradients between
+ * layers in buffers the layers own (shared memory), and no input gradient for the first layer
+ * (Sequential.backwardParameters). The 1-thread row runs the same code with one thread, so the
+ * pair's ratio measures threading.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  WorkerPool,
-  arrayFor,
-  defaultPool,
-  getNumThreads,
-  setNumThreads,
-  conv2dGradBiasParallelInto,
-  conv2dGradInputParallelInto,
-  conv2dGradWeightParallelInto,
-  conv2dParallelInto,
-  convInfo,
-  defineTask,
-  dense,
-  fromDense,
-  gemmInto,
-  gemmParallelInto,
-  isShared,
-  sharedArrayFor,
-  sharedScratch,
-  splitRange,
-  type Conv2dOptions,
-  type ConvInfo,
-  type Dtype,
-  type FloatArray,
-  type Tensor,
-} from '@convlab/core';
-import {
-  Conv2d,
-  Linear,
-  MaxPool2d,
-  Module,
-  Random,
-  SGD,
-  Sequential,
-  SoftmaxCrossEntropy,
-  Tanh,
-  ThreadedSpectralConv2d,
-  lenet5,
-  maxPool2dBackwardInto,
-  maxPool2dInto,
-  tanhBackwardInto,
-  tanhInto,
-} from '@convlab/nn';
-import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
+import { WorkerPool, defaultPool, fromDense, gemmInto, gemmParallelInto, getNumThreads, setNumThreads, sharedArrayFor, type Tensor } from '@convlab/core';
+import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh, lenet5 } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import { iterationSummary } from './iteration-summary.js';
 
 // ---------------------------------------------------------------------------------------------
-// Threaded layers over nn's parameters
-//
-// Activations and gradients between these layers live in shared memory, so a layer's input
-// reaches the workers without a copy; an input from elsewhere is copied into a buffer the layer
-// owns. Each layer's outputs and returned gradients are buffers it owns and reuses (sized once per
-// shape): no allocation per iteration, and a returned tensor is valid until the layer's next call
-// in the same direction (nn's layers return fresh arrays instead).
-
-/** acc += values over the first values.length elements. */
-function addInto(acc: FloatArray, values: ArrayLike<number>): void {
-  for (let i = 0; i < values.length; i++) acc[i] += values[i]!;
-}
-
-/** A layer-owned shared buffer of exactly `length` elements, reallocated only when the size changes. */
-function ownShared(previous: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
-  const fits = previous !== undefined && previous.length === length && previous instanceof Float32Array === (dtype === 'float32');
-  return fits ? previous : sharedArrayFor(dtype, length);
-}
-
-/** x's elements in shared memory: x's own buffer when it already is, else a copy into `own`. */
-function sharedData(x: Tensor, own: FloatArray | undefined, dtype: Dtype): FloatArray {
-  const data = dense(x).data;
-  if (isShared(data)) return data;
-  const copy = ownShared(own, dtype, data.length);
-  copy.set(data);
-  return copy;
-}
-
-/** nn's Linear, its three GEMMs on the pool (y = x W^T + b, dW += gy^T x, dx = gy W). */
-export class ThreadedLinear extends Module {
-  private x?: FloatArray;
-  private yBuffer?: FloatArray;
-  private gxBuffer?: FloatArray;
-  private xCopy?: FloatArray;
-  private gyCopy?: FloatArray;
-  private rows = 0;
-  private inShape: number[] = [];
-
-  constructor(
-    readonly inner: Linear,
-    readonly pool: WorkerPool,
-  ) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    const { inFeatures: inF, outFeatures: outF, dtype } = this.inner;
-    const n = x.size / inF;
-    const w = this.inner.weight.value.data;
-    const b = this.inner.bias?.value.data ?? null;
-    this.x = sharedData(x, this.xCopy, dtype);
-    if (!isShared(dense(x).data)) this.xCopy = this.x;
-    this.rows = n;
-    this.inShape = [...x.shape];
-    const y = (this.yBuffer = ownShared(this.yBuffer, dtype, n * outF));
-    if (b !== null) for (let r = 0; r < n; r++) y.set(b, r * outF);
-    gemmParallelInto(y, this.x, w, n, outF, inF, { transB: true, beta: b === null ? 0 : 1, pool: this.pool });
-    return fromDense(y, [...x.shape.slice(0, -1), outF]);
-  }
-
-  backward(gy: Tensor): Tensor {
-    const { inFeatures: inF, outFeatures: outF, dtype } = this.inner;
-    const n = this.rows;
-    const g = sharedData(gy, this.gyCopy, dtype);
-    if (!isShared(dense(gy).data)) this.gyCopy = g;
-    gemmParallelInto(this.inner.weight.grad.data, g, this.x!, outF, inF, n, { transA: true, beta: 1, pool: this.pool });
-    if (this.inner.bias) {
-      const gb = this.inner.bias.grad.data;
-      for (let o = 0; o < outF; o++) {
-        let sum = 0;
-        for (let r = 0; r < n; r++) sum += g[r * outF + o]!;
-        gb[o] += sum;
-      }
-    }
-    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, n * inF));
-    gemmParallelInto(gx, g, this.inner.weight.value.data, n, inF, outF, { pool: this.pool });
-    return fromDense(gx, this.inShape);
-  }
-
-  override parameters(): Parameter[] {
-    return this.inner.parameters();
-  }
-
-  config(): LayerConfig {
-    return this.inner.config();
-  }
-}
-
-/** Max pooling then tanh over a block of samples (forward), and the way back. */
-interface PoolTanhArgs {
-  x: FloatArray;
-  /** The pooled and activated output y, kept for tanh' = 1 - y^2. */
-  y: FloatArray;
-  switches: Int32Array;
-  info: ConvInfo;
-  gy: FloatArray | null;
-  gx: FloatArray | null;
-  /** dtype scratch for dL/d(pooled) = gy (1 - y^2), rounded as nn's Tanh rounds it. */
-  g: FloatArray | null;
-  /** Skip the tanh (a bare max pooling). */
-  tanh: boolean;
-}
-
-function poolBlock(info: ConvInfo, start: number, end: number): { info: ConvInfo; inSize: number; outSize: number } {
-  const inSize = info.inChannels * info.inHeight * info.inWidth;
-  const outSize = info.outChannels * info.outHeight * info.outWidth;
-  return { info: { ...info, batch: end - start }, inSize, outSize };
-}
-
-export function poolTanhForwardPart(a: PoolTanhArgs, start: number, end: number): void {
-  const { info, inSize, outSize } = poolBlock(a.info, start, end);
-  const y = a.y.subarray(start * outSize, end * outSize);
-  maxPool2dInto(y, a.switches.subarray(start * outSize, end * outSize), a.x.subarray(start * inSize, end * inSize), info);
-  if (a.tanh) tanhInto(y, y);
-}
-
-export function poolTanhBackwardPart(a: PoolTanhArgs, start: number, end: number): void {
-  const { info, inSize, outSize } = poolBlock(a.info, start, end);
-  const y = a.y.subarray(start * outSize, end * outSize);
-  const gy = a.gy!.subarray(start * outSize, end * outSize);
-  const g = a.tanh ? a.g!.subarray(start * outSize, end * outSize) : gy;
-  if (a.tanh) tanhBackwardInto(g, gy, y);
-  const gx = a.gx!.subarray(start * inSize, end * inSize);
-  gx.fill(0);
-  maxPool2dBackwardInto(gx, g, a.switches.subarray(start * outSize, end * outSize), info);
-}
-
-/** tanh over elements [start, end), forward or backward. */
-interface TanhArgs {
-  x: FloatArray;
-  y: FloatArray;
-  gy: FloatArray | null;
-  gx: FloatArray | null;
-}
-
-export function tanhForwardPart(a: TanhArgs, start: number, end: number): void {
-  tanhInto(a.y.subarray(start, end), a.x.subarray(start, end));
-}
-
-export function tanhBackwardPart(a: TanhArgs, start: number, end: number): void {
-  tanhBackwardInto(a.gx!.subarray(start, end), a.gy!.subarray(start, end), a.y.subarray(start, end));
-}
-
-/**
- * nn's MaxPool2d, and the Tanh that follows it when given, over blocks of samples on the pool: the
- * same kernels per sample (nn's maxPool2dInto, tanh, tanh' then maxPool2dBackwardInto), so the same
- * numbers bit for bit, in one pass over each block.
- */
-export class ThreadedPoolTanh extends Module {
-  private x?: FloatArray;
-  private xCopy?: FloatArray;
-  private y?: FloatArray;
-  private switches?: Int32Array;
-  private info?: ConvInfo;
-  private gyCopy?: FloatArray;
-  private g?: FloatArray;
-  private gxBuffer?: FloatArray;
-
-  constructor(
-    readonly pool: WorkerPool,
-    readonly poolLayer: MaxPool2d,
-    readonly tanh: Tanh | null,
-  ) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    const dtype: Dtype = dense(x).data instanceof Float32Array ? 'float32' : 'float64';
-    const o = this.poolLayer.options;
-    const channels = x.shape[1]!;
-    const [kh, kw] = typeof o.kernelSize === 'number' ? [o.kernelSize, o.kernelSize] : o.kernelSize;
-    const info = convInfo(
-      x.shape,
-      [channels, 1, kh, kw],
-      { stride: o.stride ?? o.kernelSize, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: channels, floor: o.floor ?? false },
-      'ThreadedPoolTanh',
-    );
-    this.info = info;
-    this.x = sharedData(x, this.xCopy, dtype);
-    if (!isShared(dense(x).data)) this.xCopy = this.x;
-    const n = info.batch * info.outChannels * info.outHeight * info.outWidth;
-    this.y = ownShared(this.y, dtype, n);
-    if (!this.switches || this.switches.length !== n) this.switches = new Int32Array(new SharedArrayBuffer(4 * n));
-    this.pool.run(poolTanhForwardTask, this.args(null, null), splitRange(info.batch, this.pool.threads));
-    return fromDense(this.y, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
-  }
-
-  private args(gy: FloatArray | null, gx: FloatArray | null): PoolTanhArgs {
-    return { x: this.x!, y: this.y!, switches: this.switches!, info: this.info!, gy, gx, g: this.g ?? null, tanh: this.tanh !== null };
-  }
-
-  backward(gy: Tensor): Tensor {
-    const info = this.info!;
-    const dtype: Dtype = this.y instanceof Float32Array ? 'float32' : 'float64';
-    const g = sharedData(gy, this.gyCopy, dtype);
-    if (!isShared(dense(gy).data)) this.gyCopy = g;
-    this.g = ownShared(this.g, dtype, g.length);
-    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, info.batch * info.inChannels * info.inHeight * info.inWidth));
-    this.pool.run(poolTanhBackwardTask, this.args(g, gx), splitRange(info.batch, this.pool.threads));
-    return fromDense(gx, [info.batch, info.inChannels, info.inHeight, info.inWidth]);
-  }
-
-  config(): LayerConfig {
-    return this.poolLayer.config();
-  }
-}
-
-/** nn's Tanh over blocks of elements on the pool. */
-export class ThreadedTanh extends Module {
-  private y?: FloatArray;
-  private gxBuffer?: FloatArray;
-  private shape: number[] = [];
-  private copy?: FloatArray;
-
-  constructor(readonly pool: WorkerPool) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    const dtype: Dtype = dense(x).data instanceof Float32Array ? 'float32' : 'float64';
-    const data = sharedData(x, this.copy, dtype);
-    if (!isShared(dense(x).data)) this.copy = data;
-    this.y = ownShared(this.y, dtype, data.length);
-    this.shape = [...x.shape];
-    this.pool.run(tanhTask, { x: data, y: this.y, gy: null, gx: null }, splitRange(data.length, this.pool.threads, 1024));
-    return fromDense(this.y, this.shape);
-  }
-
-  backward(gy: Tensor): Tensor {
-    const dtype: Dtype = this.y instanceof Float32Array ? 'float32' : 'float64';
-    const g = sharedData(gy, undefined, dtype);
-    const gx = (this.gxBuffer = ownShared(this.gxBuffer, dtype, g.length));
-    this.pool.run(tanhBackwardTask, { x: this.y!, y: this.y!, gy: g, gx }, splitRange(g.length, this.pool.threads, 1024));
-    return fromDense(gx, this.shape);
-  }
-
-  config(): LayerConfig {
-    return { type: 'Tanh' };
-  }
-}
-
-const here = new URL('../../dist/suites/iteration.js', import.meta.url);
-const poolTanhForwardTask = defineTask(here, 'poolTanhForwardPart', poolTanhForwardPart);
-const poolTanhBackwardTask = defineTask(here, 'poolTanhBackwardPart', poolTanhBackwardPart);
-const tanhTask = defineTask(here, 'tanhForwardPart', tanhForwardPart);
-const tanhBackwardTask = defineTask(here, 'tanhBackwardPart', tanhBackwardPart);
-
-/**
- * nn's Conv2d with its products on the pool, split by samples: im2col (or direct) through core's
- * threaded kernels, or the spectral plan, one per thread. `inputGrad: false` skips dL/dx (a
- * first layer's input needs none) and returns zeros of the input's shape.
- */
-export class ThreadedConv2d extends Module {
-  private x?: FloatArray;
-  private xCopy?: FloatArray;
-  private gyCopy?: FloatArray;
-  private info?: ConvInfo;
-  private out?: FloatArray;
-  private weightGrad?: FloatArray;
-  private biasGrad?: FloatArray;
-  private gxBuffer?: FloatArray;
-  /** The spectral path: nn's plan per thread (ThreadedSpectralConv2d). */
-  private plan?: ThreadedSpectralConv2d;
-
-  constructor(
-    readonly inner: Conv2d,
-    readonly pool: WorkerPool,
-    readonly method: 'im2col' | 'direct' | 'fft',
-    readonly inputGrad = true,
-  ) {
-    super();
-  }
-
-  private options(): Conv2dOptions {
-    const c = this.inner;
-    return { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, floor: c.floor };
-  }
-
-  forward(x: Tensor): Tensor {
-    const dtype = this.inner.dtype;
-    const info = convInfo(x.shape, [...this.inner.weight.value.shape], this.options(), 'ThreadedConv2d');
-    this.info = info;
-    const shape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
-    if (this.method === 'fft') {
-      this.plan ??= new ThreadedSpectralConv2d(this.options(), this.pool);
-      return this.plan.forward(x, this.inner.weight.value, this.inner.bias?.value ?? null);
-    }
-    this.x = sharedData(x, this.xCopy, dtype);
-    if (!isShared(dense(x).data)) this.xCopy = this.x;
-    const out = (this.out = ownShared(this.out, dtype, shape[0]! * shape[1]! * shape[2]! * shape[3]!));
-    const w = this.inner.weight.value.data;
-    const b = this.inner.bias?.value.data ?? null;
-    conv2dParallelInto(out, this.x, w, b, info, { pool: this.pool, method: this.method, minWork: 0 });
-    return fromDense(out, shape);
-  }
-
-  backward(gy: Tensor): Tensor {
-    const info = this.info!;
-    const dtype = this.inner.dtype;
-    const wGrad = this.inner.weight.grad.data;
-    const bias = this.inner.bias;
-    const xShape = [info.batch, info.inChannels, info.inHeight, info.inWidth];
-    const xSize = xShape.reduce((p, d) => p * d);
-    if (this.method === 'fft') {
-      const grads = this.plan!.backward(gy, { input: this.inputGrad, bias: bias !== null });
-      addInto(wGrad, grads.gradWeight!.data);
-      if (bias) addInto(bias.grad.data, grads.gradBias!.data);
-      return grads.gradInput ?? fromDense((this.gxBuffer = ownPlain(this.gxBuffer, dtype, xSize)), xShape);
-    }
-    const g = sharedData(gy, this.gyCopy, dtype);
-    if (!isShared(dense(gy).data)) this.gyCopy = g;
-    const gx = (this.gxBuffer = this.inputGrad ? ownShared(this.gxBuffer, dtype, xSize) : ownPlain(this.gxBuffer, dtype, xSize));
-    const opts = { pool: this.pool, method: this.method, minWork: 0 } as const;
-    const gw = (this.weightGrad = ownPlain(this.weightGrad, dtype, wGrad.length));
-    conv2dGradWeightParallelInto(gw, this.x!, g, info, opts);
-    addInto(wGrad, gw);
-    if (bias) {
-      const gb = (this.biasGrad = ownPlain(this.biasGrad, dtype, info.outChannels));
-      conv2dGradBiasParallelInto(gb, g, info, opts);
-      addInto(bias.grad.data, gb);
-    }
-    if (this.inputGrad) conv2dGradInputParallelInto(gx, g, this.inner.weight.value.data, info, opts);
-    return fromDense(gx, xShape);
-  }
-
-  override parameters(): Parameter[] {
-    return this.inner.parameters();
-  }
-
-  config(): LayerConfig {
-    return this.inner.config();
-  }
-}
-
-function ownPlain(previous: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
-  return previous !== undefined && previous.length === length ? previous : arrayFor(dtype, length);
-}
-
-export type ThreadedMethod = 'im2col' | 'fft';
-
-/**
- * lenet5's layers on `pool`: conv layer i with `methods[i]` (the first computes no input
- * gradient), each max pooling fused with the tanh after it, the other tanh and both Linear
- * layers threaded too; Flatten, the loss and SGD stay nn's.
- */
-export function threadedLenet(model: Sequential, pool: WorkerPool, methods: readonly ThreadedMethod[]): Sequential {
-  let conv = 0;
-  const layers: Layer[] = [];
-  const source = model.layers;
-  for (let i = 0; i < source.length; i++) {
-    const layer = source[i]!;
-    if (layer instanceof Conv2d) {
-      layers.push(new ThreadedConv2d(layer, pool, methods[Math.min(conv, methods.length - 1)]!, conv > 0));
-      conv++;
-    } else if (layer instanceof MaxPool2d) {
-      const next = source[i + 1];
-      const tanh = next instanceof Tanh ? next : null;
-      layers.push(new ThreadedPoolTanh(pool, layer, tanh));
-      if (tanh) i++;
-    } else if (layer instanceof Tanh) {
-      layers.push(new ThreadedTanh(pool));
-    } else if (layer instanceof Linear) {
-      layers.push(new ThreadedLinear(layer, pool));
-    } else {
-      layers.push(layer);
-    }
-  }
-  return new Sequential(...layers);
-}
-
-// ---------------------------------------------------------------------------------------------
 // The measured step
 
-/** Short names of a model's layers for the breakdown: conv1, pool1+tanh, fc1, ... */
+/** Short names of a model's layers for the breakdown: conv1, pool1, tanh1, fc1, ... */
 function layerNames(model: Sequential): string[] {
   const counts = new Map<string, number>();
   const numbered = (kind: string): number => {
@@ -448,11 +32,10 @@ function layerNames(model: Sequential): string[] {
     return n;
   };
   return model.layers.map((layer) => {
-    if (layer instanceof ThreadedConv2d || layer instanceof Conv2d) return `conv${numbered('conv')}`;
-    if (layer instanceof ThreadedPoolTanh) return `pool${numbered('pool')}${layer.tanh ? '+tanh' : ''}`;
+    if (layer instanceof Conv2d) return `conv${numbered('conv')}`;
     if (layer instanceof MaxPool2d) return `pool${numbered('pool')}`;
-    if (layer instanceof ThreadedLinear || layer instanceof Linear) return `fc${numbered('fc')}`;
-    if (layer instanceof ThreadedTanh || layer instanceof Tanh) return `tanh${numbered('tanh')}`;
+    if (layer instanceof Linear) return `fc${numbered('fc')}`;
+    if (layer instanceof Tanh) return `tanh${numbered('tanh')}`;
     return layer.config().type.toLowerCase();
   });
 }
@@ -616,14 +199,10 @@ export const iterationSuite: BenchSuite = {
     await all.start();
     const rows: BenchRow[] = [];
     try {
-      // The training step in five flavours; every model starts from the same weights.
-      const mixed: ThreadedMethod[] = ['im2col', 'fft'];
-      const fused = 'fused step (conv1 im2col, conv2 fft)';
+      // The training step on 1 and on all threads; both models start from the same weights.
       const configs: Array<{ strategy: string; model: Sequential; threads: number; note: string }> = [
         { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto'), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
         { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto'), threads, note: '@convlab/nn as `convlab train` runs it' },
-        { strategy: `${fused}, 1 thread`, model: threadedLenet(seededLenet('im2col'), one, mixed), threads: 1, note: '' },
-        { strategy: `${fused}, ${threads} threads`, model: threadedLenet(seededLenet('im2col'), all, mixed), threads, note: '' },
       ];
       const before = getNumThreads();
       setNumThreads(threads);
@@ -746,7 +325,7 @@ export const iterationSuite: BenchSuite = {
 /**
  * Peak resident memory of a training process: full MNIST loaded, lenet5 (method auto) trained for
  * 20 minibatches of 500 on `threads` threads, in a child process of its own (this process holds
- * four models and TensorFlow.js, which says nothing about training).
+ * two models and TensorFlow.js, which says nothing about training).
  */
 function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: string } {
   const script = `

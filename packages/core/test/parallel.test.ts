@@ -34,6 +34,7 @@ import {
 } from '@convlab/core';
 import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
 import { ensureCoreBuilt } from './parallel-build.js';
+import { weightGradSplit } from '../src/parallel/conv2d-parallel.js';
 
 const random = seededRandom(2024);
 type Kind = 'float32' | 'float64';
@@ -382,6 +383,8 @@ const convCases: ConvCase[] = [
   { name: 'LeNet layer 1 shape', x: [7, 1, 28, 28], w: [20, 1, 5, 5], options: {} },
   { name: 'LeNet layer 2 shape', x: [5, 20, 12, 12], w: [50, 20, 5, 5], options: {} },
   { name: 'stride, padding, dilation, groups', x: [9, 6, 11, 10], w: [8, 3, 3, 2], options: { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 } },
+  { name: 'many filters, few taps', x: [6, 1, 10, 10], w: [40, 1, 3, 3], options: {} },
+  { name: 'taps across channels, padded', x: [4, 3, 9, 9], w: [6, 3, 3, 3], options: { padding: 1, stride: 2 } },
 ];
 
 function singleForward(out: FloatArray, x: FloatArray, w: FloatArray, b: FloatArray, info: ConvInfo, method: 'direct' | 'im2col'): void {
@@ -455,6 +458,16 @@ describe('threaded conv2d and its gradients', () => {
       }
     }
   }
+
+  it('splits the im2col weight gradient by taps or by channels, whichever part costs least', () => {
+    const split = (x: number[], w: number[], threads: number) => weightGradSplit(convInfo(x, w), threads);
+    // LeNet-5's first layer: 25 taps and 20 filters; by channels each thread would redo the whole im2col.
+    expect(split([500, 1, 28, 28], [20, 1, 5, 5], 2)).toEqual({ split: 'taps', parts: [[0, 16], [16, 25]] });
+    expect(split([500, 20, 12, 12], [50, 20, 5, 5], 2).split).toBe('taps');
+    // 40 filters of 9 taps: 9 taps make two uneven parts, 40 channels two even ones.
+    expect(split([6, 1, 10, 10], [40, 1, 3, 3], 2)).toEqual({ split: 'channels', parts: [[0, 20], [20, 40]] });
+    expect(weightGradSplit(convInfo([4, 3, 9, 9], [6, 3, 3, 3], { padding: 1, stride: 2 }), 3).split).toBe('taps');
+  });
 
   it('gives the single-threaded result with a 1-thread pool', () => {
     const info = convInfo([4, 3, 9, 9], [5, 3, 3, 3]);

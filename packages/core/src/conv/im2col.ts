@@ -22,34 +22,42 @@ export function im2colColumns(info: ConvInfo): number {
 
 /** Fills `cols` [C * kh * kw, Ho * Wo] from sample `sample` of x [N, C, H, W]. */
 export function im2colInto(cols: FloatArray, x: FloatArray, info: ConvInfo, sample: number): void {
+  im2colRowsInto(cols, x, info, sample, 0, im2colRows(info));
+}
+
+/**
+ * Rows [rowStart, rowEnd) of sample `sample`'s im2col matrix into the first rowEnd - rowStart rows
+ * of `cols` (a thread that needs only some taps builds only those).
+ */
+export function im2colRowsInto(cols: FloatArray, x: FloatArray, info: ConvInfo, sample: number, rowStart: number, rowEnd: number): void {
   const { inChannels, inHeight, inWidth, kernelHeight, kernelWidth, strideHeight, strideWidth } = info;
   const { dilationHeight, dilationWidth, padTop, padLeft, outHeight, outWidth } = info;
   const columns = outHeight * outWidth;
-  let row = 0;
-  for (let c = 0; c < inChannels; c++) {
+  const taps = kernelHeight * kernelWidth;
+  for (let row = rowStart; row < rowEnd; row++) {
+    // Row = (c * kh + ky) * kw + kx: channel-major, as the weight's [Cg * kh * kw] axis.
+    const c = Math.floor(row / taps);
+    const ky = Math.floor((row - c * taps) / kernelWidth);
+    const kx = row - c * taps - ky * kernelWidth;
     const xPlane = (sample * inChannels + c) * inHeight * inWidth;
-    for (let ky = 0; ky < kernelHeight; ky++) {
-      const yOffset = ky * dilationHeight - padTop;
-      const oy0 = firstInside(yOffset, strideHeight);
-      const oy1 = endInside(yOffset, strideHeight, inHeight, outHeight);
-      for (let kx = 0; kx < kernelWidth; kx++, row++) {
-        const xOffset = kx * dilationWidth - padLeft;
-        const ox0 = firstInside(xOffset, strideWidth);
-        const ox1 = Math.max(ox0, endInside(xOffset, strideWidth, inWidth, outWidth));
-        const rowStart = row * columns;
-        for (let oy = 0; oy < outHeight; oy++) {
-          const at = rowStart + oy * outWidth;
-          if (oy < oy0 || oy >= oy1) {
-            cols.fill(0, at, at + outWidth);
-            continue;
-          }
-          const xRow = xPlane + (oy * strideHeight + yOffset) * inWidth + xOffset;
-          let ox = 0;
-          for (; ox < ox0; ox++) cols[at + ox] = 0;
-          for (; ox < ox1; ox++) cols[at + ox] = x[xRow + ox * strideWidth]!;
-          for (; ox < outWidth; ox++) cols[at + ox] = 0;
-        }
+    const yOffset = ky * dilationHeight - padTop;
+    const oy0 = firstInside(yOffset, strideHeight);
+    const oy1 = endInside(yOffset, strideHeight, inHeight, outHeight);
+    const xOffset = kx * dilationWidth - padLeft;
+    const ox0 = firstInside(xOffset, strideWidth);
+    const ox1 = Math.max(ox0, endInside(xOffset, strideWidth, inWidth, outWidth));
+    const start = (row - rowStart) * columns;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const at = start + oy * outWidth;
+      if (oy < oy0 || oy >= oy1) {
+        cols.fill(0, at, at + outWidth);
+        continue;
       }
+      const xRow = xPlane + (oy * strideHeight + yOffset) * inWidth + xOffset;
+      let ox = 0;
+      for (; ox < ox0; ox++) cols[at + ox] = 0;
+      for (; ox < ox1; ox++) cols[at + ox] = x[xRow + ox * strideWidth]!;
+      for (; ox < outWidth; ox++) cols[at + ox] = 0;
     }
   }
 }

@@ -8,11 +8,12 @@ import {
   conv2dGradInputTask,
   conv2dGradWeightTask,
   conv2dGradWeightChannelsTask,
+  conv2dGradWeightTapsTask,
   conv2dGradWeightInto,
   conv2dTask,
   type ConvStrategy,
 } from './kernel-tasks.js';
-import { splitRange } from './partition.js';
+import { splitRange, type Range } from './partition.js';
 import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
 
 /*
@@ -20,8 +21,8 @@ import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
  * The batch is cut into one fixed block of samples per thread; each block runs core's direct or
  * im2col kernel. Forward and input gradient are per-sample, so they equal the single-threaded
  * result bit for bit. The weight gradient sums over samples: with im2col (one group) it is split
- * by output channels instead, each thread running the whole batch for its channels, which again
- * gives the single-threaded result bit for bit; otherwise each block of samples is summed in
+ * by output channels or by taps instead, each thread running the whole batch for its block of dW,
+ * which again gives the single-threaded result bit for bit; otherwise each block of samples is summed in
  * doubles and the blocks are added in block order, bit-identical from run to run for a given
  * thread count and equal to the single-threaded sum within double round-off.
  */
@@ -123,10 +124,35 @@ export function conv2dGradInputParallelInto(
   unstage(gx, sgx, size.input);
 }
 
+/** How the im2col weight gradient (one group) is split: by output channels (rows of dW) or by taps (its columns). */
+export type WeightGradSplit = 'channels' | 'taps';
+
 /**
- * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col with one group: output channels split across
- * threads, each summing the whole batch in doubles into a shared Float64 buffer (aligned to the
- * GEMM's 4-row tiles), rounded once into `gw`: the single-threaded result at any thread count.
+ * The split whose largest part costs least, estimated per output position and sample: a part of
+ * k channels builds every im2col row (2R element copies: im2col, then GEMM packing) and packs its
+ * k rows of gy; a part of r taps builds only its r rows (2r copies) and packs all K rows of gy;
+ * both then run (their rows / 4) x (their columns / 4) register tiles of 16 multiply-adds, each
+ * weighted 0.3 of a copy (about 0.3 ns a multiply-add in the GEMM's tile against 1 ns an element
+ * copied, on this project's 2-core machine). LeNet-5's first layer (K = 20, R = 25) splits by
+ * taps: by channels each thread would repeat the whole im2col and get 3 or 2 of the 5 tile rows.
+ */
+export function weightGradSplit(info: ConvInfo, threads: number): { split: WeightGradSplit; parts: Range[] } {
+  const k = info.outChannels;
+  const r = info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth;
+  const tiles = (n: number) => Math.ceil(n / 4);
+  const cost = (copies: number, rowTiles: number, colTiles: number) => copies + 0.3 * 16 * rowTiles * colTiles;
+  const byChannels = splitRange(k, threads, 4);
+  const byTaps = splitRange(r, threads, 4);
+  const channelCost = Math.max(...byChannels.map(([s, e]) => cost(2 * r + (e - s), tiles(e - s), tiles(r))));
+  const tapCost = Math.max(...byTaps.map(([s, e]) => cost(2 * (e - s) + k, tiles(k), tiles(e - s))));
+  return tapCost < channelCost ? { split: 'taps', parts: byTaps } : { split: 'channels', parts: byChannels };
+}
+
+/**
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col with one group: split by output channels or
+ * by taps (`weightGradSplit`), each thread summing the whole batch in doubles for its block of dW
+ * into a shared Float64 buffer (blocks aligned to the GEMM's 4-wide tiles), rounded once into
+ * `gw`: every element gets the single-threaded arithmetic, the same result at any thread count.
  * Otherwise each thread sums its block of samples into its own Float64 partial, and the partials
  * are added in block order and rounded once.
  */
@@ -145,17 +171,18 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
   const threads = conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads;
-  const byChannels = method === 'im2col' && info.groups === 1;
-  const parts = byChannels ? splitRange(info.outChannels, threads, 4) : splitRange(info.batch, threads);
+  const whole = method === 'im2col' && info.groups === 1 ? weightGradSplit(info, threads) : null;
+  const parts = whole ? whole.parts : splitRange(info.batch, threads);
   if (parts.length < 2) {
     conv2dGradWeightInto(gw, x, gy, info, method);
     return;
   }
   const sx = stage(x, SLOTS.in1, size.input);
   const sgy = stage(gy, SLOTS.in2, size.output);
-  if (byChannels) {
+  if (whole) {
     const acc = sharedScratch('float64', SLOTS.sums, size.weight) as Float64Array;
-    pool.run(conv2dGradWeightChannelsTask, { gw: acc, x: sx, gy: sgy, info }, parts);
+    const task = whole.split === 'taps' ? conv2dGradWeightTapsTask : conv2dGradWeightChannelsTask;
+    pool.run(task, { gw: acc, x: sx, gy: sgy, info }, parts);
     for (let i = 0; i < size.weight; i++) gw[i] = acc[i]!;
     return;
   }

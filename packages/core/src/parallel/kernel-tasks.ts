@@ -2,7 +2,7 @@ import type { FloatArray } from '../tensor.js';
 import type { ConvInfo } from '../conv/conv-info.js';
 import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
-import { im2colColumns, im2colInto, im2colRows } from '../conv/im2col.js';
+import { im2colColumns, im2colInto, im2colRows, im2colRowsInto } from '../conv/im2col.js';
 import { dtypeOf } from '../tensor.js';
 import { scratch } from '../linalg/scratch.js';
 import type { GemmArgs } from '../linalg/gemm-args.js';
@@ -155,6 +155,31 @@ export function conv2dGradWeightChannelsPart(p: Conv2dGradWeightChannelsArgs, st
   }
 }
 
+/**
+ * dL/dw for taps [start, end) (columns of the [K, C * kh * kw] weight matrix) over the whole
+ * batch, im2col strategy, groups 1: each part builds only its rows of each sample's im2col matrix
+ * and multiplies all of gy by them. The GEMM computes each element of C the same way whatever
+ * columns it is given, so every part's columns are bit for bit the single-threaded ones.
+ */
+export function conv2dGradWeightTapsPart(p: Conv2dGradWeightChannelsArgs, start: number, end: number): void {
+  const { info, x, gy, gw } = p;
+  const rows = im2colRows(info);
+  const positions = im2colColumns(info);
+  const width = end - start;
+  const cols = scratch(dtypeOf(x), 'conv2dIm2col:cols', width * positions);
+  for (let n = 0; n < info.batch; n++) {
+    im2colRowsInto(cols, x, info, n, start, end);
+    gemmInto(gw, gy, cols, info.outChannels, width, positions, {
+      transB: true,
+      offsetA: n * info.outChannels * positions,
+      lda: positions,
+      offsetC: start,
+      ldc: rows,
+      beta: n === 0 ? 0 : 1,
+    });
+  }
+}
+
 export interface Conv2dGradBiasPartArgs {
   gb: FloatArray;
   gy: FloatArray;
@@ -181,4 +206,5 @@ export const conv2dTask = defineTask(here, 'conv2dPart', conv2dPart);
 export const conv2dGradInputTask = defineTask(here, 'conv2dGradInputPart', conv2dGradInputPart);
 export const conv2dGradWeightTask = defineTask(here, 'conv2dGradWeightPart', conv2dGradWeightPart);
 export const conv2dGradWeightChannelsTask = defineTask(here, 'conv2dGradWeightChannelsPart', conv2dGradWeightChannelsPart);
+export const conv2dGradWeightTapsTask = defineTask(here, 'conv2dGradWeightTapsPart', conv2dGradWeightTapsPart);
 export const conv2dGradBiasTask = defineTask(here, 'conv2dGradBiasPart', conv2dGradBiasPart);

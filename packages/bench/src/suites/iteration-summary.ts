@@ -86,7 +86,7 @@ function targetLines(rows: readonly BenchRow[], cores: number): string[] {
     }
   }
   const rss = /peak resident memory of the bench process so far (\d+) MB/.exec(iteration[0]?.note ?? '');
-  if (rss) lines.push(`- (The bench process itself, holding four LeNet-5s, their buffers and TensorFlow.js, peaked at ${rss[1]} MB.)`);
+  if (rss) lines.push(`- (The bench process itself, holding three LeNet-5s (the 1-thread and threaded steps, and the one whose weights TensorFlow.js copies), their buffers and TensorFlow.js, peaked at ${rss[1]} MB.)`);
   return lines;
 }
 

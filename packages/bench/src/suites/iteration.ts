@@ -325,7 +325,7 @@ export const iterationSuite: BenchSuite = {
 /**
  * Peak resident memory of a training process: full MNIST loaded, lenet5 (method auto) trained for
  * 20 minibatches of 500 on `threads` threads, in a child process of its own (this process holds
- * two models and TensorFlow.js, which says nothing about training).
+ * three LeNet-5s and TensorFlow.js, which says nothing about training).
  */
 function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: string } {
   const script = `

@@ -13,11 +13,12 @@
 import {
   arrayFor,
   checkTensor,
-  conv2dGradBias,
+  conv2dGradBiasInto,
   convInfo,
   dense,
   dtypeOf,
   fromDense,
+  isContiguous,
   outputShape,
   type Conv2dOptions,
   type ConvInfo,
@@ -113,6 +114,18 @@ function checkBias(who: string, b: Tensor | null | undefined, info: ConvInfo): T
   return b;
 }
 
+/**
+ * Where a product writes: the caller's `out` (checked: the result's shape, contiguous; float32 or
+ * float64, each value rounded once to it) or a fresh array of the result's dtype.
+ */
+function destination(who: string, out: Tensor | undefined, shape: number[], dtype: Dtype, info: ConvInfo): Tensor {
+  if (out === undefined) return fromDense(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  checkTensor(out, who, 'out');
+  checkShape(who, 'out', out.shape, shape, info);
+  if (!isContiguous(out)) throw new Error(`${who}: out must be a contiguous tensor (it is written in place)`);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Spectra
 
@@ -140,43 +153,42 @@ export function gradSpectrum(gy: Tensor, info: ConvInfo): GradSpectrum {
 // ---------------------------------------------------------------------------------------------
 // Products
 
-/** conv2d(x, w) + b [N, K, Ho, Wo] from the spectra of x and w. float32 when x, w (and b) were. */
-export function conv2dFromSpectra(xs: InputSpectrum, ws: WeightSpectrum, b?: Tensor | null): Tensor {
+/**
+ * conv2d(x, w) + b [N, K, Ho, Wo] from the spectra of x and w. float32 when x, w (and b) were;
+ * written into `out` (and returned) when given.
+ */
+export function conv2dFromSpectra(xs: InputSpectrum, ws: WeightSpectrum, b?: Tensor | null, out?: Tensor): Tensor {
   const who = 'conv2dFromSpectra';
   checkKind(who, xs, 'input');
   checkKind(who, ws, 'weight');
   checkPair(who, xs, ws);
   const bias = checkBias(who, b, xs.info);
   const dtype = bias === null ? float32Only(xs.dtype, ws.dtype) : float32Only(xs.dtype, ws.dtype, dtypeOf(bias));
-  const shape = outputShape(xs.info);
-  const out = arrayFor(dtype, shape[0] * shape[1] * shape[2] * shape[3]);
-  forwardProductInto(out, xs, ws, bias === null ? null : dense(bias).data);
-  return fromDense(out, shape);
+  const y = destination(who, out, outputShape(xs.info), dtype, xs.info);
+  forwardProductInto(y.data, xs, ws, bias === null ? null : dense(bias).data);
+  return y;
 }
 
-/** dL/dx [N, C, H, W] from the spectra of gy and w. */
-export function conv2dGradInputFromSpectra(gs: GradSpectrum, ws: WeightSpectrum): Tensor {
+/** dL/dx [N, C, H, W] from the spectra of gy and w, into `out` when given. */
+export function conv2dGradInputFromSpectra(gs: GradSpectrum, ws: WeightSpectrum, out?: Tensor): Tensor {
   const who = 'conv2dGradInputFromSpectra';
   checkKind(who, gs, 'grad');
   checkKind(who, ws, 'weight');
   checkPair(who, gs, ws);
-  const { info } = gs;
-  const gx = arrayFor(float32Only(gs.dtype, ws.dtype), info.batch * info.inChannels * info.inHeight * info.inWidth);
-  gradInputProductInto(gx, gs, ws);
-  return fromDense(gx, inputShapeOf(info));
+  const gx = destination(who, out, inputShapeOf(gs.info), float32Only(gs.dtype, ws.dtype), gs.info);
+  gradInputProductInto(gx.data, gs, ws);
+  return gx;
 }
 
-/** dL/dw [K, C/groups, kh, kw] from the spectra of x and gy, summed over the batch. */
-export function conv2dGradWeightFromSpectra(xs: InputSpectrum, gs: GradSpectrum): Tensor {
+/** dL/dw [K, C/groups, kh, kw] from the spectra of x and gy, summed over the batch, into `out` when given. */
+export function conv2dGradWeightFromSpectra(xs: InputSpectrum, gs: GradSpectrum, out?: Tensor): Tensor {
   const who = 'conv2dGradWeightFromSpectra';
   checkKind(who, xs, 'input');
   checkKind(who, gs, 'grad');
   checkPair(who, xs, gs);
-  const { info } = xs;
-  const shape = weightShapeOf(info);
-  const gw = arrayFor(float32Only(xs.dtype, gs.dtype), shape[0]! * shape[1]! * shape[2]! * shape[3]!);
-  gradWeightProductInto(gw, xs, gs);
-  return fromDense(gw, shape);
+  const gw = destination(who, out, weightShapeOf(xs.info), float32Only(xs.dtype, gs.dtype), xs.info);
+  gradWeightProductInto(gw.data, xs, gs);
+  return gw;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,9 +231,9 @@ export class SpectralConv2d {
   /**
    * conv2d(x, w) + b [N, K, Ho, Wo]. `w` is a weight tensor (transformed here, once for the whole
    * batch) or a weight spectrum computed earlier for the same shapes (then nothing is transformed
-   * for the weights at all).
+   * for the weights at all). Written into `out` when given (a layer's own buffer).
    */
-  forward(x: Tensor, w: Tensor | WeightSpectrum, b?: Tensor | null): Tensor {
+  forward(x: Tensor, w: Tensor | WeightSpectrum, b?: Tensor | null, out?: Tensor): Tensor {
     const who = 'SpectralConv2d.forward';
     checkTensor(x, who, 'input');
     const isSpectrum = (w as WeightSpectrum | undefined)?.kind === 'weight';
@@ -242,7 +254,7 @@ export class SpectralConv2d {
     }
     this.input = xs;
     this.weight = ws;
-    return conv2dFromSpectra(xs, ws, b);
+    return conv2dFromSpectra(xs, ws, b, out);
   }
 
   /** The spectrum of gy for the last forward pass's shapes, in the plan's buffer. */
@@ -272,14 +284,20 @@ export class SpectralConv2d {
   /**
    * The gradients of the last forward pass for the output gradient gy: gy is transformed once and
    * its spectrum serves both products. `wants` skips what a caller does not need (a first layer
-   * needs no gradInput).
+   * needs no gradInput); `into` names tensors to write the gradients into instead of fresh ones.
    */
-  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}): Conv2dGradients {
+  backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}, into: Conv2dGradients = {}): Conv2dGradients {
+    const who = 'SpectralConv2d.backward';
     const gs = this.gradSpectrum(gy);
+    const info = gs.info;
     const out: Conv2dGradients = {};
-    if (wants.input ?? true) out.gradInput = conv2dGradInputFromSpectra(gs, this.weight!);
-    if (wants.weight ?? true) out.gradWeight = conv2dGradWeightFromSpectra(this.input!, gs);
-    if (wants.bias ?? true) out.gradBias = conv2dGradBias(gy);
+    if (wants.input ?? true) out.gradInput = conv2dGradInputFromSpectra(gs, this.weight!, into.gradInput);
+    if (wants.weight ?? true) out.gradWeight = conv2dGradWeightFromSpectra(this.input!, gs, into.gradWeight);
+    if (wants.bias ?? true) {
+      const gb = destination(who, into.gradBias, [info.outChannels], dtypeOf(gy), info);
+      conv2dGradBiasInto(gb.data, dense(gy).data, info.batch, info.outChannels, info.outHeight * info.outWidth);
+      out.gradBias = gb;
+    }
     return out;
   }
 

@@ -319,3 +319,52 @@ describe('bad input is a clear error', () => {
     expect(() => new SpectralConv2d().gradInput(x)).toThrow(/SpectralConv2d.gradInput: call forward first/);
   });
 });
+
+describe('results into caller buffers', () => {
+  const random = seededRandom(77);
+  const x = randomTensor(random, [3, 4, 9, 9], 'float32');
+  const w = randomTensor(random, [5, 4, 3, 3], 'float32');
+  const b = randomTensor(random, [5], 'float32');
+  const gy = randomTensor(random, [3, 5, 7, 7], 'float32');
+
+  it('forward and backward write into the given tensors, the same numbers as fresh ones', () => {
+    const fresh = new SpectralConv2d();
+    const y = fresh.forward(x, w, b);
+    const grads = fresh.backward(gy);
+    const plan = new SpectralConv2d();
+    const out = tensor(new Float32Array(y.size), y.shape);
+    expect(plan.forward(x, w, b, out)).toBe(out);
+    expect(out.data).toEqual(y.data);
+    const into = {
+      gradInput: tensor(new Float32Array(x.size), x.shape),
+      gradWeight: tensor(new Float32Array(w.size), w.shape),
+      gradBias: tensor(new Float32Array(5), [5]),
+    };
+    const got = plan.backward(gy, {}, into);
+    expect(got.gradInput).toBe(into.gradInput);
+    expect(got.gradWeight).toBe(into.gradWeight);
+    expect(got.gradBias).toBe(into.gradBias);
+    expect(into.gradInput.data).toEqual(grads.gradInput!.data);
+    expect(into.gradWeight.data).toEqual(grads.gradWeight!.data);
+    expect(into.gradBias.data).toEqual(grads.gradBias!.data);
+  });
+
+  it('a float64 buffer keeps the sums of float32 operands unrounded', () => {
+    const plan = new SpectralConv2d();
+    plan.forward(x, w, b);
+    const gw = tensor(new Float64Array(w.size), w.shape);
+    plan.backward(gy, { input: false, bias: false }, { gradWeight: gw });
+    const reference = conv2dGradWeight(tensor(Float64Array.from(x.data), x.shape), tensor(Float64Array.from(gy.data), gy.shape), w.shape, { method: 'direct' });
+    expectClose(gw.data, reference.data, { rel: 1e-10 });
+  });
+
+  it('a buffer of the wrong shape or a strided view is a clear error', () => {
+    const plan = new SpectralConv2d();
+    expect(() => plan.forward(x, w, b, tensor(new Float32Array(10), [10]))).toThrow(
+      /conv2dFromSpectra: out has shape \[10\], but conv2d of input \[3, 4, 9, 9\], weight \[5, 4, 3, 3\] needs \[3, 5, 7, 7\]/,
+    );
+    const wide = tensor(new Float32Array(3 * 5 * 7 * 14), [3, 5, 7, 14]);
+    const view = wide.hi(3, 5, 7, 7) as Tensor;
+    expect(() => plan.forward(x, w, b, view)).toThrow(/conv2dFromSpectra: out must be a contiguous tensor/);
+  });
+});

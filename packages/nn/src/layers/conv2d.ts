@@ -9,6 +9,7 @@ import {
   fromDense,
   getNumThreads,
   MIN_PARALLEL_WORK,
+  outputShape,
 } from '@convlab/core';
 import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
 import { SpectralConv2d, chooseConvMethod } from '@convlab/fft';
@@ -188,8 +189,9 @@ export class Conv2d extends Module {
       this.input = undefined;
       const xt = fromDense(input, x.shape);
       const b = this.bias?.value ?? null;
-      if (this.plan instanceof SpectralConv2d) return this.plan.forward(xt, this.weight.value, b);
-      return this.plan.forward(xt, this.weight.value, b, this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output));
+      const out = this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output);
+      if (this.plan instanceof SpectralConv2d) return this.plan.forward(xt, this.weight.value, b, fromDense(out, outputShape(info)));
+      return this.plan.forward(xt, this.weight.value, b, out);
     }
     const out = this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output);
     const w = this.weight.value.data;
@@ -234,10 +236,21 @@ export class Conv2d extends Module {
   private backwardSpectral(gy: Tensor, inputGrad: boolean): Tensor | null {
     const wants = { input: inputGrad, bias: this.bias !== null };
     const plan = this.plan!;
-    const grads =
-      plan instanceof SpectralConv2d || !inputGrad
-        ? plan.backward(gy, wants)
-        : plan.backward(gy, wants, this.gradBuffer.take(this.dtype, inputSize(this.info!), this.reuse.gradInput));
+    const info = this.info!;
+    const gx = inputGrad ? this.gradBuffer.take(this.dtype, inputSize(info), this.reuse.gradInput) : undefined;
+    let grads;
+    if (plan instanceof SpectralConv2d) {
+      // The single plan writes every gradient into this layer's buffers.
+      const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, this.weight.value.size));
+      const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
+      grads = plan.backward(gy, wants, {
+        gradInput: gx && fromDense(gx, [info.batch, info.inChannels, info.inHeight, info.inWidth]),
+        gradWeight: fromDense(gw, this.weight.value.shape),
+        gradBias: fromDense(gb, [this.outChannels]),
+      });
+    } else {
+      grads = plan.backward(gy, wants, gx);
+    }
     addInto(this.weight.grad.data, grads.gradWeight!.data);
     if (this.bias) addInto(this.bias.grad.data, grads.gradBias!.data);
     return inputGrad ? grads.gradInput! : null;

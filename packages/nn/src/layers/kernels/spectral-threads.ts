@@ -54,9 +54,12 @@ export function spectralForwardPart(a: PartArgs, start: number, end: number, par
   const [, c, h, w] = a.xShape as [number, number, number, number];
   const entry = planFor(a, part);
   const x = fromDense(a.x.subarray(start * c * h * w, end * c * h * w), [end - start, c, h, w]);
-  const y = entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [a.wShape[0]!]));
+  const info = convInfo(x.shape, a.wShape, a.options, 'Conv2d');
+  const perSample = info.outChannels * info.outHeight * info.outWidth;
+  // The block's rows of the shared output, written in place (none when only the spectra are wanted).
+  const out = a.out === null ? undefined : fromDense(a.out.subarray(start * perSample, end * perSample), [end - start, info.outChannels, info.outHeight, info.outWidth]);
+  entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [a.wShape[0]!]), out);
   entry.generation = a.generation;
-  a.out?.set(y.data, start * (y.size / (end - start)));
 }
 
 /** The gradients of samples [start, end) from the spectra this thread kept in forward. */
@@ -69,12 +72,20 @@ export function spectralBackwardPart(a: PartArgs, start: number, end: number, pa
   const info = entry.plan.info!;
   const outSize = info.outChannels * info.outHeight * info.outWidth;
   const gy = fromDense(a.gy!.subarray(start * outSize, end * outSize), [end - start, info.outChannels, info.outHeight, info.outWidth]);
-  const grads = entry.plan.backward(gy, { input: a.gx !== null, weight: true, bias: a.b !== null });
-  if (a.gx !== null) a.gx.set(grads.gradInput!.data, start * info.inChannels * info.inHeight * info.inWidth);
-  const wSize = grads.gradWeight!.size;
-  const stride = wSize + info.outChannels;
-  a.partials!.set(grads.gradWeight!.data, part * stride);
-  if (grads.gradBias) a.partials!.set(grads.gradBias.data, part * stride + wSize);
+  const perSample = info.inChannels * info.inHeight * info.inWidth;
+  const wSize = a.w.length;
+  const at = part * (wSize + info.outChannels);
+  // Everything lands in place: dL/dx in the block's rows of the shared gx, the block's weight and
+  // bias sums unrounded in its float64 slot of the partials.
+  entry.plan.backward(
+    gy,
+    { input: a.gx !== null, weight: true, bias: a.b !== null },
+    {
+      gradInput: a.gx === null ? undefined : fromDense(a.gx.subarray(start * perSample, end * perSample), [end - start, info.inChannels, info.inHeight, info.inWidth]),
+      gradWeight: fromDense(a.partials!.subarray(at, at + wSize), a.wShape),
+      gradBias: fromDense(a.partials!.subarray(at + wSize, at + wSize + info.outChannels), [info.outChannels]),
+    },
+  );
 }
 
 const here = new URL('../../../dist/layers/kernels/spectral-threads.js', import.meta.url);
@@ -95,6 +106,11 @@ function shared(data: FloatArray, slot: string): FloatArray {
   return out;
 }
 
+/** `own` when it has this dtype and length, else a new array. */
+function reuse(own: FloatArray | undefined, dtype: Dtype, length: number): FloatArray {
+  return own !== undefined && own.length === length && dtypeOfArray(own) === dtype ? own : arrayFor(dtype, length);
+}
+
 /** A shared copy of `data` in `own` (reallocated only when the size or dtype changes), for values kept across calls. */
 function keep(own: FloatArray | undefined, data: FloatArray): FloatArray {
   const fits = own !== undefined && own.length === data.length && dtypeOfArray(own) === dtypeOfArray(data);
@@ -107,7 +123,8 @@ function keep(own: FloatArray | undefined, data: FloatArray): FloatArray {
  * SpectralConv2d's forward/backward on a worker pool (default: core's `defaultPool()`, sized by
  * `setNumThreads`). Returns fresh tensors, as the single plan does, unless given the array to
  * write the output (forward) or dL/dx (backward) into; one in shared memory is written by the
- * workers directly, with no copy.
+ * workers directly, with no copy. The weight and bias gradients are the plan's own arrays, valid
+ * until its next backward pass (a layer adds them to its parameters' gradients at once).
  */
 export class ThreadedSpectralConv2d {
   private readonly key = nextKey++;
@@ -119,6 +136,9 @@ export class ThreadedSpectralConv2d {
   private w?: FloatArray;
   private wShape: number[] = [];
   private b: FloatArray | null = null;
+  /** The weight and bias gradients backward returns: the plan's own, valid until its next backward. */
+  private gradWeight?: FloatArray;
+  private gradBias?: FloatArray;
 
   constructor(
     readonly options: Conv2dOptions = {},
@@ -190,8 +210,8 @@ export class ThreadedSpectralConv2d {
     const g = shared(dense(gy).data, SLOTS.in1);
     pool.run(backwardTask, this.args({ gy: g, gx, partials }), parts);
     // The blocks' sums in block order, rounded once.
-    const gw = dtype === 'float32' ? new Float32Array(wSize) : new Float64Array(wSize);
-    const gb = dtype === 'float32' ? new Float32Array(k) : new Float64Array(k);
+    const gw = (this.gradWeight = reuse(this.gradWeight, dtype, wSize));
+    const gb = (this.gradBias = reuse(this.gradBias, dtype, k));
     for (let i = 0; i < stride; i++) {
       let sum = partials[i]!;
       for (let q = 1; q < parts.length; q++) sum += partials[q * stride + i]!;

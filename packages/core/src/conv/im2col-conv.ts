@@ -3,6 +3,7 @@ import { gemmInto } from '../linalg/gemm.js';
 import { scratch } from '../linalg/scratch.js';
 import type { ConvInfo } from './conv-info.js';
 import { col2imAddInto, im2colColumns, im2colInto, im2colRows } from './im2col.js';
+import { conv2dGradWeightImplicitIm2colInto, conv2dImplicitIm2colInto, implicitIm2colFits } from './implicit-im2col.js';
 
 /*
  * The im2col strategy: per sample, unfold the input into cols [C*kh*kw, Ho*Wo] and let the GEMM do
@@ -11,10 +12,18 @@ import { col2imAddInto, im2colColumns, im2colInto, im2colRows } from './im2col.j
  *   grad input    dcols[g] (R x P)   = W[g]^T (R x Kg) * gy_n[g]   (Kg x P), then col2im
  *   grad weight   dW[g]    (Kg x R) += gy_n[g] (Kg x P) * cols_n[g]^T (P x R)
  * Sums run in doubles in the GEMM; gradients gather in Float64Array work buffers and are rounded once.
+ * Shallow products (a GEMM depth of at most KC) take the implicit path for the forward and the weight
+ * gradient: the same sums in the same order, bit for bit, without building cols (implicit-im2col.ts).
  */
 
-/** out [N, K, Ho, Wo] = conv2d(x, w) + bias through im2col and GEMM. */
+/** out [N, K, Ho, Wo] = conv2d(x, w) + bias through im2col and GEMM (implicit when shallow). */
 export function conv2dIm2colInto(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, info: ConvInfo): void {
+  if (implicitIm2colFits(info)) conv2dImplicitIm2colInto(out, x, w, bias, info);
+  else conv2dExplicitIm2colInto(out, x, w, bias, info);
+}
+
+/** The forward through an unfolded cols matrix per sample and the GEMM, at any depth. */
+export function conv2dExplicitIm2colInto(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, info: ConvInfo): void {
   const { batch, outChannels, groups, outChannelsPerGroup } = info;
   const rowsPerGroup = im2colRows(info) / groups;
   const positions = im2colColumns(info);
@@ -67,8 +76,14 @@ export function conv2dGradInputIm2colInto(gx: FloatArray, gy: FloatArray, w: Flo
   }
 }
 
-/** gw [K, C/groups, kh, kw] = dL/dw, summed over the batch by GEMMs against each sample's im2col matrix. */
+/** gw [K, C/groups, kh, kw] = dL/dw, summed over the batch by GEMMs against each sample's im2col matrix (implicit when shallow). */
 export function conv2dGradWeightIm2colInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo): void {
+  if (implicitIm2colFits(info)) conv2dGradWeightImplicitIm2colInto(gw, x, gy, info);
+  else conv2dGradWeightExplicitIm2colInto(gw, x, gy, info);
+}
+
+/** The weight gradient through an unfolded cols matrix per sample and the GEMM, at any depth. */
+export function conv2dGradWeightExplicitIm2colInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo): void {
   const { batch, outChannels, groups, outChannelsPerGroup } = info;
   const rowsPerGroup = im2colRows(info) / groups;
   const positions = im2colColumns(info);

@@ -25,8 +25,11 @@ import { gemmArgs, type GemmOptions } from './gemm-args.js';
 /** Rows and columns of the register tile. 4 x 4 measured fastest here (see docs/conv2d.md). */
 const MR = 4;
 const NR = 4;
-/** Depth of a slice of the inner dimension: an MR x KC panel of A and a KC x NR panel of B (16 KiB each) stay in L1. */
-const KC = 512;
+/**
+ * Depth of a slice of the inner dimension: an MR x KC panel of A and a KC x NR panel of B (16 KiB each) stay in L1.
+ * Exported for kernels that reproduce the GEMM's sums without calling it (conv/implicit-im2col.ts).
+ */
+export const KC = 512;
 /** Rows of A packed at once (64 x 512 doubles = 256 KiB, for L2). */
 const MC = 64;
 /** Columns of B packed at once (512 x 512 doubles = 2 MiB, for L2/L3). */

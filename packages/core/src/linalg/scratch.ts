@@ -7,6 +7,7 @@ import type { Dtype, FloatArray } from '../tensor.js';
  * call to another kernel that uses the same name.
  */
 const buffers = new Map<string, FloatArray>();
+const indexBuffers = new Map<string, Int32Array>();
 
 export function scratch(dtype: 'float64', slot: string, length: number): Float64Array;
 export function scratch(dtype: 'float32', slot: string, length: number): Float32Array;
@@ -25,4 +26,14 @@ export function scratch(dtype: Dtype, slot: string, length: number): FloatArray 
 /** Drops every cached work buffer (their memory goes back to the garbage collector). */
 export function releaseScratch(): void {
   buffers.clear();
+  indexBuffers.clear();
+}
+
+/** A grow-only Int32Array work buffer (offset tables), by slot, with the same rules as `scratch`. */
+export function scratchInt32(slot: string, length: number): Int32Array {
+  const have = indexBuffers.get(slot);
+  if (have && have.length >= length) return have;
+  const fresh = new Int32Array(Math.max(length, have ? Math.ceil(have.length * 1.5) : 0));
+  indexBuffers.set(slot, fresh);
+  return fresh;
 }

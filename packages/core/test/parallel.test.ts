@@ -34,7 +34,8 @@ import {
 } from '@convlab/core';
 import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
 import { ensureCoreBuilt } from './parallel-build.js';
-import { weightGradSplit } from '../src/parallel/conv2d-parallel.js';
+import { implicitWeightGradParts, weightGradSplit } from '../src/parallel/conv2d-parallel.js';
+import { implicitIm2colFits } from '../src/conv/implicit-im2col.js';
 
 const random = seededRandom(2024);
 type Kind = 'float32' | 'float64';
@@ -445,8 +446,8 @@ describe('threaded conv2d and its gradients', () => {
             expect(same(r.y, y1)).toBe(true);
             expect(same(r.gx, gx1)).toBe(true);
             expect(same(r.gb, gb1)).toBe(true);
-            if (method === 'im2col' && info.groups === 1) {
-              // Split by output channels: the single-threaded sums, bit for bit.
+            if (method === 'im2col' && (info.groups === 1 || implicitIm2colFits(info))) {
+              // Split by blocks of dW (tiles, channels or taps): the single-threaded sums, bit for bit.
               expect(same(r.gw, gw1)).toBe(true);
             } else {
               // Per-thread partial sums over blocks of samples: equal within round-off.
@@ -459,9 +460,32 @@ describe('threaded conv2d and its gradients', () => {
     }
   }
 
-  it('splits the im2col weight gradient by taps or by channels, whichever part costs least', () => {
+  it('splits the implicit im2col weight gradient into even runs of register tiles', async () => {
+    // LeNet-5's first layer: 10 filter pairs x 5 blocks of 5 taps.
+    const lenet = convInfo([500, 1, 28, 28], [20, 1, 5, 5]);
+    expect(implicitIm2colFits(lenet)).toBe(true);
+    expect(implicitWeightGradParts(lenet, 2)).toEqual([[0, 25], [25, 50]]);
+    expect(implicitWeightGradParts(lenet, 3)).toEqual([[0, 17], [17, 34], [34, 50]]);
+    // 3 groups x 2 pairs (3 filters a group) x 4 blocks (2 channels x 9 taps = 18): 24 tiles.
+    expect(implicitWeightGradParts(convInfo([2, 6, 9, 9], [9, 2, 3, 3], { groups: 3 }), 2)).toEqual([[0, 12], [12, 24]]);
+
+    const info = convInfo([40, 1, 28, 28], [20, 1, 5, 5]);
+    const x = randomArray(40 * 784, 'float32');
+    const gy = randomArray(40 * 20 * 576, 'float32');
+    const gw1 = new Float32Array(500);
+    conv2dGradWeightIm2colInto(gw1, x, gy, info);
+    for (const threads of [2, 3]) {
+      const p = await startedPool(threads);
+      const gw = new Float32Array(500);
+      conv2dGradWeightParallelInto(gw, x, gy, info, { pool: p, method: 'im2col', minWork: 0 });
+      expect(same(gw, gw1)).toBe(true);
+    }
+  });
+
+  it('splits the explicit im2col weight gradient by taps or by channels, whichever part costs least', () => {
     const split = (x: number[], w: number[], threads: number) => weightGradSplit(convInfo(x, w), threads);
-    // LeNet-5's first layer: 25 taps and 20 filters; by channels each thread would redo the whole im2col.
+    // The cost model on LeNet-5's first layer (which now takes the implicit path): 25 taps and 20
+    // filters; by channels each thread would redo the whole im2col.
     expect(split([500, 1, 28, 28], [20, 1, 5, 5], 2)).toEqual({ split: 'taps', parts: [[0, 16], [16, 25]] });
     expect(split([500, 20, 12, 12], [50, 20, 5, 5], 2).split).toBe('taps');
     // 40 filters of 9 taps: 9 taps make two uneven parts, 40 channels two even ones.

@@ -1,6 +1,7 @@
 import type { FloatArray } from '../tensor.js';
 import { chooseConv2dMethod } from '../conv/conv2d.js';
 import type { ConvInfo } from '../conv/conv-info.js';
+import { implicitGradWeightTiles, implicitIm2colFits } from '../conv/implicit-im2col.js';
 import { defaultPool } from './default-pool.js';
 import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
 import {
@@ -9,6 +10,7 @@ import {
   conv2dGradWeightTask,
   conv2dGradWeightChannelsTask,
   conv2dGradWeightTapsTask,
+  conv2dGradWeightTilesTask,
   conv2dGradWeightInto,
   conv2dTask,
   type ConvStrategy,
@@ -20,11 +22,12 @@ import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
  * Batched conv2d and its gradients on all threads, destination-first like the kernels they split.
  * The batch is cut into one fixed block of samples per thread; each block runs core's direct or
  * im2col kernel. Forward and input gradient are per-sample, so they equal the single-threaded
- * result bit for bit. The weight gradient sums over samples: with im2col (one group) it is split
- * by output channels or by taps instead, each thread running the whole batch for its block of dW,
- * which again gives the single-threaded result bit for bit; otherwise each block of samples is summed in
- * doubles and the blocks are added in block order, bit-identical from run to run for a given
- * thread count and equal to the single-threaded sum within double round-off.
+ * result bit for bit. The weight gradient sums over samples: with im2col it is split by blocks of
+ * dW instead (register tiles of the implicit path; output channels or taps of the explicit one,
+ * one group), each thread running the whole batch for its block, which again gives the
+ * single-threaded result bit for bit; otherwise each block of samples is summed in doubles and the
+ * blocks are added in block order, bit-identical from run to run for a given thread count and
+ * equal to the single-threaded sum within double round-off.
  */
 
 export interface Conv2dParallelOptions extends ParallelOptions {
@@ -128,13 +131,14 @@ export function conv2dGradInputParallelInto(
 export type WeightGradSplit = 'channels' | 'taps';
 
 /**
- * The split whose largest part costs least, estimated per output position and sample: a part of
+ * For the explicit im2col path (deep products; shallow ones split register tiles, see below), the
+ * split whose largest part costs least, estimated per output position and sample: a part of
  * k channels builds every im2col row (2R element copies: im2col, then GEMM packing) and packs its
  * k rows of gy; a part of r taps builds only its r rows (2r copies) and packs all K rows of gy;
  * both then run (their rows / 4) x (their columns / 4) register tiles of 16 multiply-adds, each
  * weighted 0.3 of a copy (about 0.3 ns a multiply-add in the GEMM's tile against 1 ns an element
- * copied, on this project's 2-core machine). LeNet-5's first layer (K = 20, R = 25) splits by
- * taps: by channels each thread would repeat the whole im2col and get 3 or 2 of the 5 tile rows.
+ * copied, on this project's 2-core machine). LeNet-5's second layer through im2col (K = 50,
+ * R = 500) splits by taps.
  */
 export function weightGradSplit(info: ConvInfo, threads: number): { split: WeightGradSplit; parts: Range[] } {
   const k = info.outChannels;
@@ -149,10 +153,19 @@ export function weightGradSplit(info: ConvInfo, threads: number): { split: Weigh
 }
 
 /**
- * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col with one group: split by output channels or
- * by taps (`weightGradSplit`), each thread summing the whole batch in doubles for its block of dW
- * into a shared Float64 buffer (blocks aligned to the GEMM's 4-wide tiles), rounded once into
- * `gw`: every element gets the single-threaded arithmetic, the same result at any thread count.
+ * The implicit im2col weight gradient's split: its register tiles (all of one cost) in equal runs,
+ * one per thread. LeNet-5's first layer has 10 filter pairs x 5 blocks of 5 taps: 25 tiles a thread.
+ */
+export function implicitWeightGradParts(info: ConvInfo, threads: number): Range[] {
+  return splitRange(implicitGradWeightTiles(info), threads);
+}
+
+/**
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col on the implicit path (`implicitIm2colFits`):
+ * the register tiles of dW in equal runs, one per thread (`implicitWeightGradParts`). Explicit im2col with one
+ * group: split by output channels or by taps (`weightGradSplit`). Either way each thread sums the
+ * whole batch in doubles for its block of dW into a shared Float64 buffer, rounded once into `gw`:
+ * every element gets the single-threaded arithmetic, the same result at any thread count.
  * Otherwise each thread sums its block of samples into its own Float64 partial, and the partials
  * are added in block order and rounded once.
  */
@@ -171,6 +184,17 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
   const threads = conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads;
+  if (method === 'im2col' && implicitIm2colFits(info)) {
+    const parts = implicitWeightGradParts(info, threads);
+    if (parts.length < 2) {
+      conv2dGradWeightInto(gw, x, gy, info, method);
+      return;
+    }
+    const acc = sharedScratch('float64', SLOTS.sums, size.weight) as Float64Array;
+    pool.run(conv2dGradWeightTilesTask, { acc, x: stage(x, SLOTS.in1, size.input), gy: stage(gy, SLOTS.in2, size.output), info }, parts);
+    for (let i = 0; i < size.weight; i++) gw[i] = acc[i]!;
+    return;
+  }
   const whole = method === 'im2col' && info.groups === 1 ? weightGradSplit(info, threads) : null;
   const parts = whole ? whole.parts : splitRange(info.batch, threads);
   if (parts.length < 2) {

@@ -3,6 +3,7 @@ import type { ConvInfo } from '../conv/conv-info.js';
 import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
 import { im2colColumns, im2colInto, im2colRows, im2colRowsInto } from '../conv/im2col.js';
+import { implicitGradWeightTilesInto } from '../conv/implicit-im2col.js';
 import { dtypeOf } from '../tensor.js';
 import { scratch } from '../linalg/scratch.js';
 import type { GemmArgs } from '../linalg/gemm-args.js';
@@ -14,9 +15,10 @@ import { defineTask } from './task.js';
  * sub-problem: a block of GEMM rows (or columns), or a block of batch samples through a ConvInfo
  * whose batch is the block's size and views that start at the block's first sample. Every output
  * element is then computed by exactly the same arithmetic as in the single-threaded kernel. The
- * weight gradient, a sum over samples, is split by output channels in the im2col strategy (each
- * part runs the whole batch for its channels: again the single-threaded arithmetic), and otherwise
- * into per-part partial sums over blocks of samples that the caller adds in part order.
+ * weight gradient, a sum over samples, is split in the im2col strategy by register tiles (implicit
+ * path), output channels or taps (explicit path), each part running the whole batch for its block
+ * of dW: again the single-threaded arithmetic; otherwise into per-part partial sums over blocks of
+ * samples that the caller adds in part order.
  *
  * Workers import this module from dist/ (see the task URLs); the calling thread runs the same
  * functions directly.
@@ -180,6 +182,21 @@ export function conv2dGradWeightTapsPart(p: Conv2dGradWeightChannelsArgs, start:
   }
 }
 
+export interface Conv2dGradWeightTilesArgs {
+  acc: Float64Array;
+  x: FloatArray;
+  gy: FloatArray;
+  info: ConvInfo;
+}
+
+/**
+ * dL/dw for register tiles [start, end) of the implicit im2col path over the whole batch (see
+ * `implicitGradWeightTiles`): each tile is computed as on one thread, into its own entries of acc.
+ */
+export function conv2dGradWeightTilesPart(p: Conv2dGradWeightTilesArgs, start: number, end: number): void {
+  implicitGradWeightTilesInto(p.acc, p.x, p.gy, p.info, start, end);
+}
+
 export interface Conv2dGradBiasPartArgs {
   gb: FloatArray;
   gy: FloatArray;
@@ -207,4 +224,5 @@ export const conv2dGradInputTask = defineTask(here, 'conv2dGradInputPart', conv2
 export const conv2dGradWeightTask = defineTask(here, 'conv2dGradWeightPart', conv2dGradWeightPart);
 export const conv2dGradWeightChannelsTask = defineTask(here, 'conv2dGradWeightChannelsPart', conv2dGradWeightChannelsPart);
 export const conv2dGradWeightTapsTask = defineTask(here, 'conv2dGradWeightTapsPart', conv2dGradWeightTapsPart);
+export const conv2dGradWeightTilesTask = defineTask(here, 'conv2dGradWeightTilesPart', conv2dGradWeightTilesPart);
 export const conv2dGradBiasTask = defineTask(here, 'conv2dGradBiasPart', conv2dGradBiasPart);

@@ -86,6 +86,17 @@ function positionOffset(j: number, info: ConvInfo, source: Source): number {
   return oy * info.strideHeight * source.width + ox * info.strideWidth;
 }
 
+/** The walk over the taps of a filter in a (padded) sample, in the weight's (channel, ky, kx) order. */
+interface TapWalk {
+  depth: number;
+  kernelWidth: number;
+  kernelHeight: number;
+  /** The step to the next tap along a kernel row, then the extra steps to the next kernel row and to the next channel. */
+  tapStep: number;
+  rowStep: number;
+  channelStep: number;
+}
+
 /** out [N, K, Ho, Wo] = conv2d(x, w) + bias, the im2col GEMM's arithmetic without its matrix. */
 export function conv2dImplicitIm2colInto(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, info: ConvInfo): void {
   const { batch, inChannels, outChannels, groups, inChannelsPerGroup, outChannelsPerGroup } = info;
@@ -98,12 +109,17 @@ export function conv2dImplicitIm2colInto(out: FloatArray, x: FloatArray, w: Floa
   const filters = packFilters(w, info, tiles);
   const at = positionTable(info, source);
   const padded = source.padded ? scratch(dtypeOf(x), 'conv2dImplicit:sample', inChannels * plane) : x;
-  // The tap walk: the next tap along a kernel row, then to the next kernel row, then to the next channel.
-  const tapStep = dilationWidth;
-  const rowStep = dilationHeight * source.width - kernelWidth * dilationWidth;
-  const channelStep = plane - kernelHeight * dilationHeight * source.width;
+  const walk: TapWalk = {
+    depth,
+    kernelWidth,
+    kernelHeight,
+    tapStep: dilationWidth,
+    rowStep: dilationHeight * source.width - kernelWidth * dilationWidth,
+    channelStep: plane - kernelHeight * dilationHeight * source.width,
+  };
   // The GEMM starts a float32 C at the bias rounded to float32; -0 is what adding nothing leaves alone.
   const round = out instanceof Float32Array;
+  const starts = scratch('float64', 'conv2dImplicit:bias', FORWARD_CHANNELS);
   for (let n = 0; n < batch; n++) {
     if (source.padded) padSampleInto(padded, x, info, n, source);
     const sampleBase = source.padded ? 0 : n * inChannels * plane;
@@ -112,45 +128,67 @@ export function conv2dImplicitIm2colInto(out: FloatArray, x: FloatArray, w: Floa
       const kEnd = (g + 1) * outChannelsPerGroup;
       for (let t = 0; t < tiles; t++) {
         const k0 = g * outChannelsPerGroup + t * FORWARD_CHANNELS;
+        for (let a = 0; a < FORWARD_CHANNELS; a++) starts[a] = biasOf(bias, round, k0 + a, kEnd);
         const rows = Math.min(FORWARD_CHANNELS, kEnd - k0);
-        const b0 = biasOf(bias, round, k0, kEnd), b1 = biasOf(bias, round, k0 + 1, kEnd);
-        const b2 = biasOf(bias, round, k0 + 2, kEnd), b3 = biasOf(bias, round, k0 + 3, kEnd);
         const w0 = (g * tiles + t) * depth * FORWARD_CHANNELS;
-        const o0 = (n * outChannels + k0) * positions;
-        for (let j = 0; j < positions; j += FORWARD_POSITIONS) {
-          const count = Math.min(FORWARD_POSITIONS, positions - j);
-          // The position table repeats the last position past the end; those columns are not written.
-          const p0 = xg + at[j]!, p1 = xg + at[j + 1]!, p2 = xg + at[j + 2]!;
-          let s00 = 0, s01 = 0, s02 = 0;
-          let s10 = 0, s11 = 0, s12 = 0;
-          let s20 = 0, s21 = 0, s22 = 0;
-          let s30 = 0, s31 = 0, s32 = 0;
-          let tap = 0, kx = 0, ky = 0;
-          for (let r = 0, q = w0; r < depth; r++, q += FORWARD_CHANNELS) {
-            const x0 = padded[p0 + tap]!, x1 = padded[p1 + tap]!, x2 = padded[p2 + tap]!;
-            const f0 = filters[q]!, f1 = filters[q + 1]!, f2 = filters[q + 2]!, f3 = filters[q + 3]!;
-            s00 += f0 * x0; s01 += f0 * x1; s02 += f0 * x2;
-            s10 += f1 * x0; s11 += f1 * x1; s12 += f1 * x2;
-            s20 += f2 * x0; s21 += f2 * x1; s22 += f2 * x2;
-            s30 += f3 * x0; s31 += f3 * x1; s32 += f3 * x2;
-            tap += tapStep;
-            if (++kx === kernelWidth) {
-              kx = 0;
-              tap += rowStep;
-              if (++ky === kernelHeight) {
-                ky = 0;
-                tap += channelStep;
-              }
-            }
-          }
-          const o = o0 + j;
-          storeRow(out, o, count, b0 + s00, b0 + s01, b0 + s02);
-          if (rows > 1) storeRow(out, o + positions, count, b1 + s10, b1 + s11, b1 + s12);
-          if (rows > 2) storeRow(out, o + 2 * positions, count, b2 + s20, b2 + s21, b2 + s22);
-          if (rows > 3) storeRow(out, o + 3 * positions, count, b3 + s30, b3 + s31, b3 + s32);
+        forwardTileRow(out, (n * outChannels + k0) * positions, rows, positions, padded, xg, at, filters, w0, starts, walk);
+      }
+    }
+  }
+}
+
+/**
+ * Output rows `o0 + a * positions` (a < rows: FORWARD_CHANNELS filters of one sample, their panel
+ * at `w0` in `filters`) at every position, FORWARD_POSITIONS a tile, each started at starts[a].
+ * The inner loops live in a function of their own so that V8 compiles them once, with the same
+ * feedback on every call, whichever thread runs them.
+ */
+function forwardTileRow(
+  out: FloatArray,
+  o0: number,
+  rows: number,
+  positions: number,
+  src: FloatArray,
+  xg: number,
+  at: Int32Array,
+  filters: Float64Array,
+  w0: number,
+  starts: Float64Array,
+  walk: TapWalk,
+): void {
+  const { depth, kernelWidth, kernelHeight, tapStep, rowStep, channelStep } = walk;
+  const b0 = starts[0]!, b1 = starts[1]!, b2 = starts[2]!, b3 = starts[3]!;
+  for (let j = 0; j < positions; j += FORWARD_POSITIONS) {
+    const count = Math.min(FORWARD_POSITIONS, positions - j);
+    // The position table repeats the last position past the end; those columns are not written.
+    const p0 = xg + at[j]!, p1 = xg + at[j + 1]!, p2 = xg + at[j + 2]!;
+    let s00 = 0, s01 = 0, s02 = 0;
+    let s10 = 0, s11 = 0, s12 = 0;
+    let s20 = 0, s21 = 0, s22 = 0;
+    let s30 = 0, s31 = 0, s32 = 0;
+    let tap = 0, kx = 0, ky = 0;
+    for (let r = 0, q = w0; r < depth; r++, q += FORWARD_CHANNELS) {
+      const x0 = src[p0 + tap]!, x1 = src[p1 + tap]!, x2 = src[p2 + tap]!;
+      const f0 = filters[q]!, f1 = filters[q + 1]!, f2 = filters[q + 2]!, f3 = filters[q + 3]!;
+      s00 += f0 * x0; s01 += f0 * x1; s02 += f0 * x2;
+      s10 += f1 * x0; s11 += f1 * x1; s12 += f1 * x2;
+      s20 += f2 * x0; s21 += f2 * x1; s22 += f2 * x2;
+      s30 += f3 * x0; s31 += f3 * x1; s32 += f3 * x2;
+      tap += tapStep;
+      if (++kx === kernelWidth) {
+        kx = 0;
+        tap += rowStep;
+        if (++ky === kernelHeight) {
+          ky = 0;
+          tap += channelStep;
         }
       }
     }
+    const o = o0 + j;
+    storeRow(out, o, count, b0 + s00, b0 + s01, b0 + s02);
+    if (rows > 1) storeRow(out, o + positions, count, b1 + s10, b1 + s11, b1 + s12);
+    if (rows > 2) storeRow(out, o + 2 * positions, count, b2 + s20, b2 + s21, b2 + s22);
+    if (rows > 3) storeRow(out, o + 3 * positions, count, b3 + s30, b3 + s31, b3 + s32);
   }
 }
 
@@ -162,7 +200,8 @@ function biasOf(bias: FloatArray | null, round: boolean, k: number, kEnd: number
 
 /**
  * Offsets in a (padded) channel plane of the value each output position reads at tap 0, row-major,
- * padded with copies of the last so that a tile of FORWARD_POSITIONS can start at any position.
+ * padded with copies of the last so that a forward tile of FORWARD_POSITIONS can start at any
+ * position (the weight gradient reads it where each slice of positions starts).
  */
 function positionTable(info: ConvInfo, source: Source): Int32Array {
   const positions = info.outHeight * info.outWidth;
@@ -236,9 +275,14 @@ export function implicitGradWeightTilesInto(
   const pairs = Math.ceil(outChannelsPerGroup / GRAD_CHANNELS);
   const blocks = Math.ceil(depth / GRAD_TAPS);
   const padded = source.padded ? scratch(dtypeOf(x), 'conv2dImplicit:sample', inChannels * plane) : x;
-  // The position walk: the next output along a row, then the start of the next output row.
-  const columnStep = info.strideWidth;
-  const rowStep = info.strideHeight * source.width - outWidth * info.strideWidth;
+  const at = positionTable(info, source);
+  const tapsAt = scratchInt32('conv2dImplicit:taps', GRAD_TAPS);
+  const walk: PositionWalk = {
+    positions,
+    outWidth,
+    columnStep: info.strideWidth,
+    rowStep: info.strideHeight * source.width - outWidth * info.strideWidth,
+  };
   for (let n = 0; n < batch; n++) {
     if (source.padded) padSampleInto(padded, x, info, n, source);
     const sampleBase = source.padded ? 0 : n * inChannels * plane;
@@ -255,37 +299,63 @@ export function implicitGradWeightTilesInto(
       const y0 = (n * outChannels + k0) * positions;
       const y1 = (n * outChannels + k0 + Math.min(1, rows - 1)) * positions;
       const xg = sampleBase + g * inChannelsPerGroup * plane;
-      const t0 = xg + tapOffset(r0, info, source);
-      const t1 = xg + tapOffset(r0 + Math.min(1, taps - 1), info, source);
-      const t2 = xg + tapOffset(r0 + Math.min(2, taps - 1), info, source);
-      const t3 = xg + tapOffset(r0 + Math.min(3, taps - 1), info, source);
-      const t4 = xg + tapOffset(r0 + Math.min(4, taps - 1), info, source);
-      const a0 = k0 * depth + r0;
-      const a1 = a0 + depth;
-      // The GEMM's KC-deep slices of the positions, each summed on its own and then added.
-      for (let j0 = 0; j0 < positions; j0 += KC) {
-        const j1 = Math.min(positions, j0 + KC);
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s04 = 0;
-        let s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0;
-        let ox = j0 % outWidth;
-        let p = positionOffset(j0, info, source);
-        for (let j = j0; j < j1; j++) {
-          const v0 = gy[y0 + j]!, v1 = gy[y1 + j]!;
-          const x0 = padded[p + t0]!, x1 = padded[p + t1]!, x2 = padded[p + t2]!, x3 = padded[p + t3]!, x4 = padded[p + t4]!;
-          s00 += v0 * x0; s01 += v0 * x1; s02 += v0 * x2; s03 += v0 * x3; s04 += v0 * x4;
-          s10 += v1 * x0; s11 += v1 * x1; s12 += v1 * x2; s13 += v1 * x3; s14 += v1 * x4;
-          p += columnStep;
-          if (++ox === outWidth) {
-            ox = 0;
-            p += rowStep;
-          }
-        }
-        // The GEMM's first slice of the first sample overwrites (beta 0), the others add.
-        const first = n === 0 && j0 === 0;
-        addRow(acc, a0, taps, first, s00, s01, s02, s03, s04);
-        if (rows > 1) addRow(acc, a1, taps, first, s10, s11, s12, s13, s14);
+      for (let b = 0; b < GRAD_TAPS; b++) tapsAt[b] = xg + tapOffset(r0 + Math.min(b, taps - 1), info, source);
+      gradWeightTile(acc, k0 * depth + r0, depth, rows, taps, n === 0, gy, y0, y1, padded, tapsAt, at, walk);
+    }
+  }
+}
+
+/** The walk over the output positions in row-major order: a step along an output row, then the extra step to the next row. */
+interface PositionWalk {
+  positions: number;
+  outWidth: number;
+  columnStep: number;
+  rowStep: number;
+}
+
+/**
+ * One weight-gradient tile of one sample: for filters at gy rows y0, y1 (`rows` of them) and the
+ * taps reading src at tapsAt[0..4] (`taps` of them), the sums over every output position, in the
+ * GEMM's KC-deep slices, added into acc rows a0 and a0 + depth (overwritten by the first sample's
+ * first slice, as the GEMM's beta 0). A function of its own so that V8 compiles the loop once.
+ */
+function gradWeightTile(
+  acc: Float64Array,
+  a0: number,
+  depth: number,
+  rows: number,
+  taps: number,
+  firstSample: boolean,
+  gy: FloatArray,
+  y0: number,
+  y1: number,
+  src: FloatArray,
+  tapsAt: Int32Array,
+  at: Int32Array,
+  walk: PositionWalk,
+): void {
+  const { positions, outWidth, columnStep, rowStep } = walk;
+  const t0 = tapsAt[0]!, t1 = tapsAt[1]!, t2 = tapsAt[2]!, t3 = tapsAt[3]!, t4 = tapsAt[4]!;
+  for (let j0 = 0; j0 < positions; j0 += KC) {
+    const j1 = Math.min(positions, j0 + KC);
+    let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s04 = 0;
+    let s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0;
+    let ox = j0 % outWidth;
+    let p = at[j0]!;
+    for (let j = j0; j < j1; j++) {
+      const v0 = gy[y0 + j]!, v1 = gy[y1 + j]!;
+      const x0 = src[p + t0]!, x1 = src[p + t1]!, x2 = src[p + t2]!, x3 = src[p + t3]!, x4 = src[p + t4]!;
+      s00 += v0 * x0; s01 += v0 * x1; s02 += v0 * x2; s03 += v0 * x3; s04 += v0 * x4;
+      s10 += v1 * x0; s11 += v1 * x1; s12 += v1 * x2; s13 += v1 * x3; s14 += v1 * x4;
+      p += columnStep;
+      if (++ox === outWidth) {
+        ox = 0;
+        p += rowStep;
       }
     }
+    const first = firstSample && j0 === 0;
+    addRow(acc, a0, taps, first, s00, s01, s02, s03, s04);
+    if (rows > 1) addRow(acc, a0 + depth, taps, first, s10, s11, s12, s13, s14);
   }
 }
 

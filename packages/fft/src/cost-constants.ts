@@ -4,23 +4,23 @@
  */
 export const COST_CONSTANTS = {
   /** Direct loop: per multiply-add. */
-  directPerMac: 1.41,
+  directPerMac: 1.43,
   /** im2col + GEMM: per multiply-add of the GEMM (output channels rounded up to the GEMM's 4-row tile). */
-  im2colPerMac: 0.311,
+  im2colPerMac: 0.376,
   /** im2col + GEMM: per element unfolded into the column matrix. */
-  im2colPerCopy: 2.73,
+  im2colPerCopy: 0,
   /** Forward real 2-D transform of one plane: fixed part ... */
-  transformPerPlane: 626,
+  transformPerPlane: 687,
   /** ... and part per (n log2 n), n = Ph Pw. */
-  transformPerPoint: 0.897,
+  transformPerPoint: 0.944,
   /** Inverse of one plane (gather, column transforms, the window's rows): fixed part ... */
-  inversePerPlane: 0,
+  inversePerPlane: 29.7,
   /** ... and part per (n log2 n). */
-  inversePerPoint: 1.29,
+  inversePerPoint: 1.31,
   /** A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's. */
-  mixedRadixFactor: 1.22,
+  mixedRadixFactor: 1.12,
   /** The pointwise stage: per complex multiply-add. */
-  pointwisePerComplexMac: 1.22,
+  pointwisePerComplexMac: 1.21,
   /** Measured on (recorded by the calibration). */
-  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit 63270e3+dirty",
+  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit bfffa64",
 } as const;

@@ -4,23 +4,23 @@
  */
 export const COST_CONSTANTS = {
   /** Direct loop: per multiply-add. */
-  directPerMac: 1.43,
+  directPerMac: 1.39,
   /** im2col + GEMM: per multiply-add of the GEMM (output channels rounded up to the GEMM's 4-row tile). */
-  im2colPerMac: 0.376,
+  im2colPerMac: 0.361,
   /** im2col + GEMM: per element unfolded into the column matrix. */
-  im2colPerCopy: 0,
+  im2colPerCopy: 0.0151,
   /** Forward real 2-D transform of one plane: fixed part ... */
-  transformPerPlane: 687,
+  transformPerPlane: 693,
   /** ... and part per (n log2 n), n = Ph Pw. */
-  transformPerPoint: 0.944,
+  transformPerPoint: 0.868,
   /** Inverse of one plane (gather, column transforms, the window's rows): fixed part ... */
-  inversePerPlane: 29.7,
+  inversePerPlane: 0,
   /** ... and part per (n log2 n). */
-  inversePerPoint: 1.31,
-  /** A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's. */
-  mixedRadixFactor: 1.12,
+  inversePerPoint: 1.34,
+  /** A mixed-radix (non-power-of-two) transform's cost per n log2 n, relative to fft.js's (the worst size measured). */
+  mixedRadixFactor: 1.69,
   /** The pointwise stage: per complex multiply-add. */
-  pointwisePerComplexMac: 1.21,
+  pointwisePerComplexMac: 1.2,
   /** Measured on (recorded by the calibration). */
-  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit bfffa64",
+  measuredOn: "AMD EPYC, Node v20.20.2, 2026-11-23, commit 414db22+dirty",
 } as const;

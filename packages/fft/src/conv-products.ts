@@ -123,6 +123,9 @@ export function gradInputProductInto(gx: FloatArray, gs: GradSpectrum, ws: Weigh
   }
 }
 
+/** Samples per block of the grad-weight product's transposition of gy. */
+const TRANSPOSE_BLOCK = 16;
+
 /** gw [K, Cg, kh, kw] = dL/dw from the spectra of x and gy, summed over the batch. */
 export function gradWeightProductInto(gw: FloatArray, xs: InputSpectrum, gs: GradSpectrum): void {
   const { info, geometry } = xs;
@@ -140,11 +143,15 @@ export function gradWeightProductInto(gw: FloatArray, xs: InputSpectrum, gs: Gra
   for (const f of computed) {
     for (let g = 0; g < G; g++) {
       const gyBase = f * N * 2 * K + g * 2 * Kg;
-      for (let k = 0; k < Kg; k++) {
-        const to = 2 * k * N;
-        for (let n = 0, from = gyBase + k; n < N; n++, from += 2 * K) {
-          gyT[to + n] = gs.data[from]!;
-          gyT[to + N + n] = -gs.data[from + Kg]!;
+      // Transposed a block of samples at a time, so that both sides stay in L1.
+      for (let n0 = 0; n0 < N; n0 += TRANSPOSE_BLOCK) {
+        const n1 = Math.min(N, n0 + TRANSPOSE_BLOCK);
+        for (let k = 0; k < Kg; k++) {
+          const to = 2 * k * N;
+          for (let n = n0, from = gyBase + n0 * 2 * K + k; n < n1; n++, from += 2 * K) {
+            gyT[to + n] = gs.data[from]!;
+            gyT[to + N + n] = -gs.data[from + Kg]!;
+          }
         }
       }
       const xBase = f * N * 2 * C + g * 2 * Cg;

@@ -1,4 +1,4 @@
-// @convlab/fft: real 2-D FFT (fft.js for powers of two, mixed radix otherwise), fftconvolve / fftcorrelate, and batched spectral conv2d
+// @convlab/fft: real 2-D FFT (fft.js rows for powers of two, our mixed radix elsewhere), fftconvolve / fftcorrelate, and batched spectral conv2d
 // with spectra a caller can keep (docs/fft.md).
 
 // The real 2-D FFT over the last two axes (numpy.fft.rfft2 / irfft2, any sizes).

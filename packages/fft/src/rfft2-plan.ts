@@ -1,7 +1,7 @@
 /**
  * The real 2-D FFT of one plane and its inverse, on a period Ph x Pw of any size: real transforms
- * along the rows keep the half spectrum (floor(Pw/2) + 1 bins), complex transforms run down its
- * columns.
+ * along the rows keep the half spectrum (floor(Pw/2) + 1 bins), then one batched complex transform
+ * runs down all its columns at once (mixed-radix.ts), row by row, with no column gathered.
  * Plans are cached per period with all their scratch, so a batch of planes allocates nothing.
  *
  * A spectrum plane has Ph x (floor(Pw/2) + 1) complex bins, bin (r, j) at index r * halfWidth + j. The
@@ -9,21 +9,20 @@
  * same kernel writes a plane-major array (stride 2) or a bin-major one (stride 2 x planes).
  */
 import type { FloatArray } from '@convlab/core';
-import { complexFft, realFft, type ComplexFft, type RealFft } from './transforms.js';
+import { BatchedFft } from './mixed-radix.js';
+import { realFft, type RealFft } from './transforms.js';
 
 export class Rfft2Plan {
   readonly halfWidth: number;
   readonly bins: number;
   private readonly rowFft: RealFft;
-  private readonly colFft: ComplexFft;
+  private readonly columnFft: BatchedFft;
   private readonly row: Float64Array;
   private readonly packed: Float64Array;
-  /** The half spectra of the rows, column-major: bin (r, j) at 2 (j height + r). */
+  /** The half spectra of the rows, row-major: bin (r, j) at 2 (r halfWidth + j). */
   private readonly store: Float64Array;
-  /** Column j of `store` as its own array (fft.js indexes from 0). */
-  private readonly columns: Float64Array[];
-  private readonly colIn: Float64Array;
-  private readonly colOut: Float64Array;
+  /** The column transforms' result, laid out as `store`. */
+  private readonly columns: Float64Array;
   private readonly outA: Float64Array;
   private readonly outB: Float64Array;
 
@@ -39,13 +38,11 @@ export class Rfft2Plan {
     this.halfWidth = (width >> 1) + 1;
     this.bins = height * this.halfWidth;
     this.rowFft = realFft(width);
-    this.colFft = complexFft(height);
+    this.columnFft = new BatchedFft(height, this.halfWidth);
     this.row = new Float64Array(width);
     this.packed = new Float64Array(2 * width);
     this.store = new Float64Array(2 * this.bins);
-    this.columns = Array.from({ length: this.halfWidth }, (_, j) => this.store.subarray(2 * height * j, 2 * height * (j + 1)));
-    this.colIn = new Float64Array(2 * height);
-    this.colOut = new Float64Array(2 * height);
+    this.columns = new Float64Array(2 * this.bins);
     this.outA = new Float64Array(width);
     this.outB = new Float64Array(width);
   }
@@ -66,10 +63,10 @@ export class Rfft2Plan {
     cols: number,
     rowStride: number,
   ): void {
-    const { height, width, halfWidth, row, packed, store, columns } = this;
-    const columnStride = 2 * height;
-    // Rows: real transforms of the nonzero rows, written down the columns of the store. Two rows
-    // share one complex transform (z = a + i b); an odd last row is transformed alone.
+    const { width, halfWidth, row, packed, store } = this;
+    const rowLength = 2 * halfWidth;
+    // Rows: real transforms of the nonzero rows. Two rows share one complex transform
+    // (z = a + i b); an odd last row is transformed alone.
     let r = 0;
     if (this.pairRows) {
       if (cols < width) packed.fill(0, 2 * cols);
@@ -80,27 +77,25 @@ export class Rfft2Plan {
           packed[2 * c] = src[a + c]!;
           packed[2 * c + 1] = src[b + c]!;
         }
-        this.rowFft.forwardPair(store, 2 * r, 2 * r + 2, columnStride, packed);
+        this.rowFft.forwardPair(store, r * rowLength, (r + 1) * rowLength, 2, packed);
       }
     }
     if (r < rows && cols < width) row.fill(0, cols);
     for (; r < rows; r++) {
       const base = srcOffset + r * rowStride;
       for (let c = 0; c < cols; c++) row[c] = src[base + c]!;
-      this.rowFft.forward(store, 2 * r, columnStride, row);
+      this.rowFft.forward(store, r * rowLength, 2, row);
     }
-    if (rows < height) {
-      for (let j = 0; j < halfWidth; j++) columns[j]!.fill(0, 2 * rows);
-    }
-    // Columns: complex transforms, written to their bins.
-    const out = this.colOut;
-    const step = dstStride * halfWidth;
-    for (let j = 0; j < halfWidth; j++) {
-      this.colFft.forward(out, columns[j]!);
-      let d = dstOffset + dstStride * j;
-      for (let i = 0; i < columnStride; i += 2, d += step) {
-        dst[d] = out[i]!;
-        dst[d + imOffset] = out[i + 1]!;
+    store.fill(0, rows * rowLength);
+    // Columns: one batched transform, straight into dst when it is plane-major and interleaved.
+    if (dstStride === 2 && imOffset === 1) {
+      this.columnFft.forward(dst, dstOffset, store, 0);
+    } else {
+      const out = this.columns;
+      this.columnFft.forward(out, 0, store, 0);
+      for (let b = 0, d = dstOffset; b < this.bins; b++, d += dstStride) {
+        dst[d] = out[2 * b]!;
+        dst[d + imOffset] = out[2 * b + 1]!;
       }
     }
     transformCounts.forward++;
@@ -130,21 +125,17 @@ export class Rfft2Plan {
     scale: number,
     addend = 0,
   ): void {
-    const { height, width, halfWidth, store, columns, colIn } = this;
-    const columnStride = 2 * height;
+    const { height, width, halfWidth, store, columns } = this;
     // Columns: the inverse complex transform is conj(forward(conj)); the first conjugation is
-    // folded into the gather, the second into the row stage, which reads the store conjugated.
-    const step = srcStride * halfWidth;
-    for (let j = 0; j < halfWidth; j++) {
-      let s = srcOffset + srcStride * j;
-      for (let i = 0; i < columnStride; i += 2, s += step) {
-        colIn[i] = src[s]!;
-        colIn[i + 1] = -src[s + imOffset]!;
-      }
-      this.colFft.forward(columns[j]!, colIn);
+    // folded into the gather, the second into the row stage, which reads the result conjugated.
+    for (let b = 0, s = srcOffset; b < this.bins; b++, s += srcStride) {
+      store[2 * b] = src[s]!;
+      store[2 * b + 1] = -src[s + imOffset]!;
     }
+    this.columnFft.forward(columns, 0, store, 0);
     // Rows: two real rows per complex transform, only the rows of the window.
     const { outA, outB } = this;
+    const rowLength = 2 * halfWidth;
     const r0 = mod(rowStart, height);
     const c0 = mod(colStart, width);
     for (let i = 0; i < rowCount; i += 2) {
@@ -152,7 +143,7 @@ export class Rfft2Plan {
       const hasB = i + 1 < rowCount;
       // Without a second row, row A rides along twice and the copy is dropped.
       const rb = hasB ? (r0 + (i + 1) * rowStep) % height : ra;
-      this.rowFft.inversePair(outA, outB, store, 2 * ra, store, 2 * rb, columnStride, true);
+      this.rowFft.inversePair(outA, outB, columns, ra * rowLength, columns, rb * rowLength, 2, true);
       writeRow(dst, dstOffset + i * dstRowStride, outA, c0, colCount, colStep, width, scale, addend);
       if (hasB) writeRow(dst, dstOffset + (i + 1) * dstRowStride, outB, c0, colCount, colStep, width, scale, addend);
     }

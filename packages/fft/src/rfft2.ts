@@ -1,7 +1,8 @@
 /**
  * Public real 2-D FFT over the last two axes of a batch, numpy.fft.rfft2 / irfft2 style, for any
- * transform sizes: powers of two run on fft.js, other sizes on our mixed-radix transform (fastest
- * for 5-smooth sizes, 2^a 3^b 5^c; a large prime factor costs that prime per point).
+ * transform sizes: rows of a power-of-two length run on fft.js, other rows and every column pass
+ * on our mixed-radix transform (fastest for 5-smooth sizes, 2^a 3^b 5^c; a large prime factor
+ * costs that prime per point).
  */
 import { arrayFor, checkTensor, dense, fromDense, sizeOf, type Dtype, type Tensor } from '@convlab/core';
 import { rfft2Plan } from './rfft2-plan.js';

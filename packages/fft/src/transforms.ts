@@ -1,5 +1,6 @@
 /**
- * Transform plans by size, cached. Powers of two run on fft.js; every other size on the
+ * One-axis transform plans by size, cached (a 2-D plan's column pass is batched instead:
+ * rfft2-plan.ts). Powers of two run on fft.js; every other size on the
  * mixed-radix transform of our own (mixed-radix.ts), which is fast for 5-smooth sizes
  * (2^a 3^b 5^c). `nextFastSize` picks such a size for padding, as scipy.fft.next_fast_len does.
  */

@@ -3,6 +3,7 @@ import { tensor, type Tensor } from '@convlab/core';
 import { irfft2, rfft2 } from '@convlab/fft';
 import { complexFft, realFft } from '../src/transforms.js';
 import { Rfft2Plan } from '../src/rfft2-plan.js';
+import { BatchedFft } from '../src/mixed-radix.js';
 import { expectClose, loadFixture, randomValues, seededRandom } from '../../../testing/close.js';
 
 interface Packed {
@@ -118,6 +119,34 @@ describe('complex and real transforms of one axis', () => {
     realFft(n).inversePair(outA, outB, ha, 0, hb, 0, 2, false);
     expectClose(outA.map((v) => v / n), a, { rel: 1e-14 });
     expectClose(outB.map((v) => v / n), b, { rel: 1e-14 });
+  });
+
+  it.each([
+    [1, 3],
+    [4, 1],
+    [12, 7],
+    [16, 9],
+    [30, 4],
+    [14, 5],
+  ])('a batch of %i-point transforms down %i columns matches the DFT of each column', (n, count) => {
+    const random = seededRandom(400 + n * count);
+    const input = Float64Array.from(randomValues(random, 2 * n * count));
+    const out = new Float64Array(2 * n * count + 6).fill(NaN);
+    new BatchedFft(n, count).forward(out, 3, input, 0);
+    for (let c = 0; c < count; c++) {
+      const column = new Float64Array(2 * n);
+      const got = new Float64Array(2 * n);
+      for (let t = 0; t < n; t++) {
+        column[2 * t] = input[2 * (t * count + c)]!;
+        column[2 * t + 1] = input[2 * (t * count + c) + 1]!;
+        got[2 * t] = out[3 + 2 * (t * count + c)]!;
+        got[2 * t + 1] = out[3 + 2 * (t * count + c) + 1]!;
+      }
+      expectClose(got, naiveDft(column, n), { rel: 1e-13 });
+    }
+    // Nothing outside the result is touched.
+    expect(out.subarray(0, 3).every(Number.isNaN)).toBe(true);
+    expect(out.subarray(3 + 2 * n * count).every(Number.isNaN)).toBe(true);
   });
 
   it('rejects sizes that are not positive integers', () => {

@@ -27,7 +27,7 @@ function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefi
   if (cpu1 !== undefined && cpuN !== undefined) {
     lines.push(
       `  CPU time a step, all threads together: ${seconds3(cpu1)} s on 1 thread, ${seconds3(cpuN)} s threaded ` +
-        `(the threading costs ${(100 * (cpuN / cpu1 - 1)).toFixed(0)}% more work); the process got ` +
+        `(${workChange(cpuN / cpu1)}); the process got ` +
         `${(cpuN / t).toFixed(2)} cores on average while threaded, ${(cpu1 / single.timing.median).toFixed(2)} on 1 thread.`,
     );
   }
@@ -134,4 +134,11 @@ export function iterationSummary(rows: readonly BenchRow[], machine: Machine): s
     '',
     ...breakdownLines(rows),
   ];
+}
+
+/** How the threaded step's total CPU time compares with one thread's, in words. */
+function workChange(ratio: number): string {
+  const percent = Math.round(100 * Math.abs(ratio - 1));
+  if (percent === 0) return 'the threading costs no extra work';
+  return ratio > 1 ? `the threading costs ${percent}% more work` : `${percent}% less CPU time in all than on 1 thread`;
 }

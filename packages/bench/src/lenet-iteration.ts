@@ -97,14 +97,18 @@ export function trainingCase(model: Sequential, x: Tensor, labels: Int32Array, l
   };
 }
 
-/** One training step on a fixed minibatch; returns the loss before the step. */
+/**
+ * One training step on a fixed minibatch, as `convlab train` runs it; returns the loss before the
+ * step. Like the peers' steps (TensorFlow.js's variable gradients), it computes no gradient for
+ * the input images (Sequential.backwardParameters).
+ */
 export function trainingStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number): () => number {
   const loss = new SoftmaxCrossEntropy();
   const optimizer = new SGD(model.parameters(), { lr });
   return () => {
     optimizer.zeroGrad();
     const value = loss.forward(model.forward(x), labels);
-    model.backward(loss.backward());
+    model.backwardParameters(loss.backward());
     optimizer.step();
     return value;
   };

@@ -31,11 +31,15 @@ export class FreshSpectraConv2d extends Module {
   }
 
   backward(gy: Tensor): Tensor {
-    const x = this.x!;
+    this.backwardParameters(gy);
+    return fftConv2dGradInput(gy, this.conv.weight.value, this.x!.shape);
+  }
+
+  /** The weight and bias gradients alone, as nn's Conv2d gives them to a first layer. */
+  override backwardParameters(gy: Tensor): void {
     const w = this.conv.weight;
-    addInto(w.grad.data, fftConv2dGradWeight(x, gy, w.value.shape).data);
+    addInto(w.grad.data, fftConv2dGradWeight(this.x!, gy, w.value.shape).data);
     if (this.conv.bias) addInto(this.conv.bias.grad.data, conv2dGradBias(gy).data);
-    return fftConv2dGradInput(gy, w.value, x.shape);
   }
 
   override parameters(): Parameter[] {

@@ -14,10 +14,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { WorkerPool, defaultPool, fromDense, gemmInto, gemmParallelInto, getNumThreads, setNumThreads, sharedArrayFor, type Tensor } from '@convlab/core';
-import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh, lenet5 } from '@convlab/nn';
+import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { loadTfjs } from '../peers/tfjs.js';
+import { lenetTrainingCase, type PeerCase } from '../peers/tfjs-ops.js';
+import { lenetWeights, seededLenet, syntheticBatch } from '../lenet-iteration.js';
 import { iterationSummary } from './iteration-summary.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -122,26 +124,6 @@ function timedStep(model: Sequential, x: Tensor, labels: Int32Array, lr: number)
   return { run, log, losses };
 }
 
-/** A minibatch of MNIST's shape from a seed: pixels in [0, 1), labels 0..9. */
-function syntheticBatch(batch: number, seed: number): { x: Tensor; labels: Int32Array } {
-  const rng = new Random(seed);
-  const data = new Float32Array(batch * 28 * 28);
-  for (let i = 0; i < data.length; i++) data[i] = rng.next();
-  const labels = new Int32Array(batch);
-  for (let i = 0; i < batch; i++) labels[i] = rng.int(10);
-  return { x: fromDense(data, [batch, 1, 28, 28]), labels };
-}
-
-/** LeNet-5 from seed 0 with its softmax layer drawn at random too (LISA starts it at zero), so the second loss tests every gradient. */
-function seededLenet(method: 'im2col' | 'fft' | 'auto'): Sequential {
-  const model = lenet5({ method, seed: 0 });
-  const last = model.layers[model.layers.length - 1] as Linear;
-  const rng = new Random(1);
-  const w = last.weight.value.data;
-  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-0.1, 0.1);
-  return model;
-}
-
 /** Floating-point operations of LeNet-5's products at a batch (forward + both gradients, layer 1 without dL/dx). */
 function lenetFlops(batch: number): { forward: number; backward: number } {
   const conv1 = 2 * batch * 20 * 24 * 24 * 25;
@@ -151,30 +133,11 @@ function lenetFlops(batch: number): { forward: number; backward: number } {
   return { forward: conv1 + conv2 + fc1 + fc2, backward: conv1 + 2 * (conv2 + fc1 + fc2) };
 }
 
-/** What a training-step function type looks like in the TensorFlow.js peer (optional, loaded by name). */
-type LenetTrainingCase = (
-  peer: unknown,
-  weights: Record<'conv1' | 'conv2' | 'fc1' | 'fc2', { weight: Tensor; bias: Tensor }>,
-  x: Tensor,
-  labels: Int32Array,
-  lr: number,
-) => { run: () => number; check: () => ArrayLike<number>; dispose?: () => void };
-
-async function tfjsCase(
-  model: Sequential,
-  x: Tensor,
-  labels: Int32Array,
-  lr: number,
-): Promise<{ run: () => number; check: () => ArrayLike<number>; dispose?: () => void; label: string } | { missing: string }> {
-  const ops = (await import('../peers/tfjs-ops.js')) as Record<string, unknown>;
-  const make = ops['lenetTrainingCase'] as LenetTrainingCase | undefined;
-  if (typeof make !== 'function') return { missing: 'the TensorFlow.js LeNet-5 training case is not in this checkout' };
+/** TensorFlow.js wasm's training step from the same weights, or why it cannot run. */
+async function tfjsCase(model: Sequential, x: Tensor, labels: Int32Array, lr: number): Promise<(PeerCase & { label: string }) | { missing: string }> {
   const peer = await loadTfjs('wasm');
   if ('missing' in peer) return peer;
-  const p = model.parameters();
-  const pair = (i: number) => ({ weight: p[2 * i]!.value, bias: p[2 * i + 1]!.value });
-  const c = make(peer, { conv1: pair(0), conv2: pair(1), fc1: pair(2), fc2: pair(3) }, x, labels, lr);
-  return { ...c, label: peer.label };
+  return { ...lenetTrainingCase(peer, lenetWeights(model), x, labels, lr), label: peer.label };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +164,8 @@ export const iterationSuite: BenchSuite = {
     try {
       // The training step on 1 and on all threads; both models start from the same weights.
       const configs: Array<{ strategy: string; model: Sequential; threads: number; note: string }> = [
-        { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto'), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
-        { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto'), threads, note: '@convlab/nn as `convlab train` runs it' },
+        { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto', 0), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
+        { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto', 0), threads, note: '@convlab/nn as `convlab train` runs it' },
       ];
       const before = getNumThreads();
       setNumThreads(threads);
@@ -215,7 +178,7 @@ export const iterationSuite: BenchSuite = {
           return s.step.run();
         };
       }
-      const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col'), x, labels, lr);
+      const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col', 0), x, labels, lr);
       if (!('missing' in peer)) cases[peer.label] = peer.run;
       const warmup = Math.max(1, context.warmup);
       const timings = measureInterleaved(cases, {

@@ -16,7 +16,7 @@ import { scratch, type FloatArray } from '@convlab/core';
 import { gatherRow } from './bin-layout.js';
 import { weightPackOffset, type GradSpectrum, type InputSpectrum, type WeightSpectrum } from './conv-spectra.js';
 import { complexMatmulInto, packedLength, packRowsInto } from './pointwise.js';
-import { rfft2Plan } from './rfft2-plan.js';
+import { rfft2Plan, type Rfft2Plan } from './rfft2-plan.js';
 
 /** A chunk's product spectrum stays near this many doubles (1 MiB). */
 const CHUNK_DOUBLES = 1 << 17;
@@ -27,98 +27,75 @@ function chunkSamples(batch: number, doublesPerSample: number): number {
 
 /** out [N, K, Ho, Wo] = conv2d(x, w) + bias from the spectra of x and w. */
 export function forwardProductInto(out: FloatArray, xs: InputSpectrum, ws: WeightSpectrum, bias: FloatArray | null): void {
-  const { info, geometry } = xs;
-  const { batch: N, inChannels: C, outChannels: K, groups: G, inChannelsPerGroup: Cg, outChannelsPerGroup: Kg } = info;
-  const { outHeight: Ho, outWidth: Wo } = info;
-  const { bins, computed } = geometry;
-  const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
-  const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
-  const S = chunkSamples(N, bins * 2 * K);
-  const product = scratch('float64', 'fft:product', bins * S * 2 * K);
-  const planes = scratch('float64', 'fft:planes', bins * 2 * K);
-  for (let n0 = 0; n0 < N; n0 += S) {
-    const s = Math.min(S, N - n0);
-    for (const f of computed) {
-      for (let g = 0; g < G; g++) {
-        complexMatmulInto(
-          product,
-          f * s * 2 * K + g * 2 * Kg,
-          2 * K,
-          Kg,
-          xs.data,
-          f * N * 2 * C + n0 * 2 * C + g * 2 * Cg,
-          2 * C,
-          Cg,
-          ws.data,
-          weightPackOffset(info, bins, f, g, 'forward'),
-          s,
-          Kg,
-          Cg,
-        );
-      }
-    }
-    for (let i = 0; i < s; i++) {
-      gatherRow(planes, product, i, s, geometry, K, Kg);
-      for (let k = 0; k < K; k++) {
-        plan.inverse(
-          out,
-          ((n0 + i) * K + k) * Ho * Wo,
-          Wo,
-          planes,
-          2 * k * bins,
-          2,
-          1,
-          -info.padTop,
-          Ho,
-          info.strideHeight,
-          -info.padLeft,
-          Wo,
-          info.strideWidth,
-          scale,
-          bias === null ? 0 : bias[k]!,
-        );
-      }
-    }
-  }
+  const { info } = xs;
+  const { outChannels: K, outHeight: Ho, outWidth: Wo } = info;
+  const { padTop, padLeft, strideHeight, strideWidth } = info;
+  productsWithWeights(xs, ws, 'forward', (plan, planes, bins, scale, n, k) => {
+    const at = (n * K + k) * Ho * Wo;
+    const addend = bias === null ? 0 : bias[k]!;
+    plan.inverse(out, at, Wo, planes, 2 * k * bins, 2, 1, -padTop, Ho, strideHeight, -padLeft, Wo, strideWidth, scale, addend);
+  });
 }
 
 /** gx [N, C, H, W] = dL/dx from the spectra of gy and w. */
 export function gradInputProductInto(gx: FloatArray, gs: GradSpectrum, ws: WeightSpectrum): void {
-  const { info, geometry } = gs;
-  const { batch: N, inChannels: C, outChannels: K, groups: G, inChannelsPerGroup: Cg, outChannelsPerGroup: Kg } = info;
-  const { inHeight: H, inWidth: W } = info;
+  const { info } = gs;
+  const { inChannels: C, inHeight: H, inWidth: W } = info;
+  productsWithWeights(gs, ws, 'gradInput', (plan, planes, bins, scale, n, c) =>
+    plan.inverse(gx, (n * C + c) * H * W, W, planes, 2 * c * bins, 2, 1, info.padTop, H, 1, info.padLeft, W, 1, scale),
+  );
+}
+
+/**
+ * The two products with the weights' spectrum, chunk of samples by chunk: per computed bin and
+ * group, the chunk's rows of `a` (the input's spectrum forward, gy's for the input gradient) times
+ * the weights packed for that product; then each sample's product planes, gathered plane-major,
+ * go to `back` one channel at a time to be transformed back and written.
+ */
+function productsWithWeights(
+  a: InputSpectrum | GradSpectrum,
+  ws: WeightSpectrum,
+  product: 'forward' | 'gradInput',
+  back: (plan: Rfft2Plan, planes: Float64Array, bins: number, scale: number, sample: number, channel: number) => void,
+): void {
+  const { info, geometry } = a;
+  const { batch: N, groups: G } = info;
+  const forward = product === 'forward';
+  // Channels of a's rows and of the product's rows, in all and per group.
+  const from = forward ? info.inChannels : info.outChannels;
+  const fromGroup = forward ? info.inChannelsPerGroup : info.outChannelsPerGroup;
+  const to = forward ? info.outChannels : info.inChannels;
+  const toGroup = forward ? info.outChannelsPerGroup : info.inChannelsPerGroup;
   const { bins, computed } = geometry;
   const plan = rfft2Plan(geometry.periodHeight, geometry.periodWidth);
   const scale = 1 / (geometry.periodHeight * geometry.periodWidth);
-  const S = chunkSamples(N, bins * 2 * C);
-  const product = scratch('float64', 'fft:product', bins * S * 2 * C);
-  const planes = scratch('float64', 'fft:planes', bins * 2 * C);
+  const S = chunkSamples(N, bins * 2 * to);
+  const result = scratch('float64', 'fft:product', bins * S * 2 * to);
+  const planes = scratch('float64', 'fft:planes', bins * 2 * to);
   for (let n0 = 0; n0 < N; n0 += S) {
     const s = Math.min(S, N - n0);
     for (const f of computed) {
       for (let g = 0; g < G; g++) {
         complexMatmulInto(
-          product,
-          f * s * 2 * C + g * 2 * Cg,
-          2 * C,
-          Cg,
-          gs.data,
-          f * N * 2 * K + n0 * 2 * K + g * 2 * Kg,
-          2 * K,
-          Kg,
+          result,
+          f * s * 2 * to + g * 2 * toGroup,
+          2 * to,
+          toGroup,
+          a.data,
+          f * N * 2 * from + n0 * 2 * from + g * 2 * fromGroup,
+          2 * from,
+          fromGroup,
           ws.data,
-          weightPackOffset(info, bins, f, g, 'gradInput'),
+          weightPackOffset(info, bins, f, g, product),
           s,
-          Cg,
-          Kg,
+          toGroup,
+          fromGroup,
         );
       }
     }
     for (let i = 0; i < s; i++) {
-      gatherRow(planes, product, i, s, geometry, C, Cg);
-      for (let c = 0; c < C; c++) {
-        plan.inverse(gx, ((n0 + i) * C + c) * H * W, W, planes, 2 * c * bins, 2, 1, info.padTop, H, 1, info.padLeft, W, 1, scale);
-      }
+      gatherRow(planes, result, i, s, geometry, to, toGroup);
+      for (let c = 0; c < to; c++) back(plan, planes, bins, scale, n0 + i, c);
     }
   }
 }

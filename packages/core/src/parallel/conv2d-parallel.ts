@@ -3,6 +3,7 @@ import { chooseConv2dMethod } from '../conv/conv2d.js';
 import type { ConvInfo } from '../conv/conv-info.js';
 import { implicitGradWeightTiles, implicitIm2colFits } from '../conv/implicit-im2col.js';
 import { defaultPool } from './default-pool.js';
+import type { WorkerPool } from './pool.js';
 import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
 import {
   conv2dGradBiasTask,
@@ -77,7 +78,7 @@ export function conv2dParallelInto(
   checkLength(who, 'weight', w, size.weight);
   if (bias !== null) checkLength(who, 'bias', bias, info.outChannels);
   const pool = options.pool ?? defaultPool();
-  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  const parts = splitRange(info.batch, threadsFor(conv2dWork(info), pool, options));
   if (parts.length < 2) {
     conv2dTask.run({ out, x, w, bias, info, method }, 0, info.batch, 0);
     return;
@@ -95,6 +96,11 @@ export function conv2dParallelInto(
   unstage(out, so, size.output);
 }
 
+/** All the pool's threads, or 1 for work too small to be worth a round trip to the workers. */
+function threadsFor(work: number, pool: WorkerPool, options: Conv2dParallelOptions): number {
+  return work < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads;
+}
+
 /** gx [N, C, H, W] = dL/dx of conv2d, the batch split across threads. */
 export function conv2dGradInputParallelInto(
   gx: FloatArray,
@@ -110,7 +116,7 @@ export function conv2dGradInputParallelInto(
   checkLength(who, 'gy', gy, size.output);
   checkLength(who, 'weight', w, size.weight);
   const pool = options.pool ?? defaultPool();
-  const parts = splitRange(info.batch, conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  const parts = splitRange(info.batch, threadsFor(conv2dWork(info), pool, options));
   if (parts.length < 2) {
     conv2dGradInputTask.run({ gx, gy, w, info, method }, 0, info.batch, 0);
     return;
@@ -183,7 +189,7 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
-  const threads = conv2dWork(info) < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads;
+  const threads = threadsFor(conv2dWork(info), pool, options);
   if (method === 'im2col' && implicitIm2colFits(info)) {
     const parts = implicitWeightGradParts(info, threads);
     if (parts.length < 2) {
@@ -228,7 +234,7 @@ export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info:
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
   const plane = info.outHeight * info.outWidth;
-  const parts = splitRange(info.outChannels, size.output < (options.minWork ?? MIN_PARALLEL_WORK) ? 1 : pool.threads);
+  const parts = splitRange(info.outChannels, threadsFor(size.output, pool, options));
   const args = { gb, gy, batch: info.batch, channels: info.outChannels, plane };
   if (parts.length < 2) {
     conv2dGradBiasTask.run(args, 0, info.outChannels, 0);

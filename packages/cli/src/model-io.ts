@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ACTIVATIONS,
   CONV_METHODS as NN_CONV_METHODS,
@@ -12,7 +11,7 @@ import {
   saveModel,
 } from '@convlab/nn';
 import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
-import { UsageError } from './fail.js';
+import { UsageError, readUserFile } from './fail.js';
 import { asUsageError } from './options.js';
 
 export type ConvMethod = NnConvMethod;
@@ -53,13 +52,7 @@ export interface LoadedModel {
  * latest weights if it has no best yet). Any problem with the file is a one-line UsageError.
  */
 export function loadModelFile(path: string): LoadedModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(error as Error).message}`);
-  }
+  const bytes = readUserFile(path);
   return asUsageError(() => {
     if (isCheckpointBytes(bytes)) {
       const checkpoint = decodeCheckpoint(bytes, path);

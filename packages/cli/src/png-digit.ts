@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
-import { UsageError } from './fail.js';
+import { UsageError, readUserFile } from './fail.js';
 
 export interface DigitOptions {
   /** Expected width and height (MNIST: 28). */
@@ -18,13 +17,7 @@ export interface DigitOptions {
  */
 export function readDigitPng(path: string, options: DigitOptions = {}): Tensor {
   const size = options.size ?? 28;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(error as Error).message}`);
-  }
+  const bytes = readUserFile(path);
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);

@@ -16,6 +16,7 @@ import {
   type Tensor,
 } from '@convlab/core';
 import { measureInterleaved } from '../harness.js';
+import { relativeDifference } from './common.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 
 /** The lecture's numpy/scipy loop figures (seconds, batch 500) for the rows it has. */
@@ -36,17 +37,6 @@ function seededValues(n: number, seed: number, scale = 1): Float32Array {
 
 function randomTensor(shape: number[], seed: number, scale = 1): Tensor {
   return tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed, scale), shape);
-}
-
-/** max |a - b| / max |b|. */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 interface Strategy {

@@ -142,27 +142,13 @@ export class BatchedFft {
 /** One complex DFT of any size n (a batch of one). */
 export class MixedRadixFft implements ComplexFft {
   private readonly batch: BatchedFft;
-  private readonly conjugate: Float64Array;
 
   constructor(readonly n: number) {
     this.batch = new BatchedFft(n, 1);
-    this.conjugate = new Float64Array(2 * n);
   }
 
   forward(out: Float64Array, input: Float64Array): void {
     this.batch.forward(out, 0, input, 0);
-  }
-
-  /** The inverse is conj(forward(conj)), as for the power-of-two plans. */
-  inverse(out: Float64Array, input: Float64Array): void {
-    const m = 2 * this.n;
-    const c = this.conjugate;
-    for (let i = 0; i < m; i += 2) {
-      c[i] = input[i]!;
-      c[i + 1] = -input[i + 1]!;
-    }
-    this.batch.forward(out, 0, c, 0);
-    for (let i = 1; i < m; i += 2) out[i] = -out[i]!;
   }
 }
 

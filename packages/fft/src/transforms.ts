@@ -13,8 +13,6 @@ export interface ComplexFft {
   readonly n: number;
   /** out[k] = sum_j input[j] e^{-2 pi i jk/n}. `out` and `input` must be different buffers. */
   forward(out: Float64Array, input: Float64Array): void;
-  /** out[k] = sum_j input[j] e^{+2 pi i jk/n} (no 1/n). `out` and `input` may be the same buffer. */
-  inverse(out: Float64Array, input: Float64Array): void;
 }
 
 /**

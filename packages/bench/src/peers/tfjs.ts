@@ -189,8 +189,3 @@ function registerWasmKernels(tf: Tf): void {
     },
   });
 }
-
-/** Switches the active backend of an already loaded peer (outside any timed span). */
-export async function activate(peer: TfjsPeer): Promise<void> {
-  if (peer.tf.getBackend() !== peer.backend) await peer.tf.setBackend(peer.backend);
-}

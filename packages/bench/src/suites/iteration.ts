@@ -17,8 +17,8 @@ import { WorkerPool, defaultPool, fromDense, gemmInto, gemmParallelInto, getNumT
 import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { loadTfjs } from '../peers/tfjs.js';
-import { lenetTrainingCase, type PeerCase } from '../peers/tfjs-ops.js';
+import { IsolatedPeer } from '../peers/isolated.js';
+import type { PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch } from '../lenet-iteration.js';
 import { iterationSummary } from './iteration-summary.js';
 
@@ -133,11 +133,20 @@ function lenetFlops(batch: number): { forward: number; backward: number } {
   return { forward: conv1 + conv2 + fc1 + fc2, backward: conv1 + 2 * (conv2 + fc1 + fc2) };
 }
 
-/** TensorFlow.js wasm's training step from the same weights, or why it cannot run. */
-async function tfjsCase(model: Sequential, x: Tensor, labels: Int32Array, lr: number): Promise<(PeerCase & { label: string }) | { missing: string }> {
-  const peer = await loadTfjs('wasm');
+/**
+ * TensorFlow.js wasm's training step from the same weights, on a worker thread of its own (see
+ * peers/isolated.ts: in this thread its memory growth would slow convlab's typed arrays), or why it
+ * cannot run.
+ */
+async function tfjsCase(
+  model: Sequential,
+  x: Tensor,
+  labels: Int32Array,
+  lr: number,
+): Promise<(PeerCase & { label: string; close: () => Promise<void> }) | { missing: string }> {
+  const peer = await IsolatedPeer.start('wasm');
   if ('missing' in peer) return peer;
-  return { ...lenetTrainingCase(peer, lenetWeights(model), x, labels, lr), label: peer.label };
+  return { ...peer.lenetTrainingCase(lenetWeights(model), x, labels, lr), label: peer.label, close: () => peer.close() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,9 +236,10 @@ export const iterationSuite: BenchSuite = {
           timing: timings[peer.label]!,
           flops: flops.forward + flops.backward,
           maxRelDiff: Math.max(Math.abs(l0 - reference[0]!) / Math.abs(reference[0]!), Math.abs(l1 - reference[1]!) / Math.abs(reference[1]!)),
-          note: `same weights and minibatch; losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`,
+          note: `same weights and minibatch, on a worker thread of its own; losses ${l0.toFixed(6)} then ${l1.toFixed(6)}`,
         });
-        peer.dispose?.();
+        peer.dispose();
+        await peer.close();
       }
       rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
 

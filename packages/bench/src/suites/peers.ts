@@ -1,43 +1,45 @@
 /**
  * convlab beside TensorFlow.js (wasm backend with SIMD, and the pure-JavaScript cpu backend) on
  * the lecture's forward convolutions and one LeNet-5 training iteration, measured interleaved in
- * one process. The cpu backend's training iteration takes minutes at batch 500: it runs only on
- * request (`--peers`), once.
+ * one process. Each TensorFlow.js backend runs on a worker thread of its own (peers/isolated.ts:
+ * in the bench's thread the wasm backend's memory growth would slow convlab's typed arrays). The
+ * cpu backend's training iteration takes minutes at batch 500: it runs only on request (`--peers`),
+ * once.
  */
 import os from 'node:os';
 import { conv2d, setNumThreads } from '@convlab/core';
 import { fftConv2d } from '@convlab/fft';
 import type { Tensor } from '@convlab/core';
-import { activate, loadTfjs, WASM_KERNEL_NOTE, type TfBackend, type TfjsPeer } from '../peers/tfjs.js';
-import { convForwardCase, lenetTrainingCase, type PeerCase } from '../peers/tfjs-ops.js';
+import { IsolatedPeer } from '../peers/isolated.js';
+import { WASM_KERNEL_NOTE, type TfBackend } from '../peers/tfjs.js';
+import type { PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch, trainingCase } from '../lenet-iteration.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { convFlops, measureOperation, randomTensor, relativeDifference, shapeText, withThreads, type StrategyCase } from './common.js';
 import { LECTURE_LR, LENET_LAYERS } from './lecture.js';
 
 interface Peers {
-  available: TfjsPeer[];
+  available: IsolatedPeer[];
   /** "tfjs cpu: @tensorflow/tfjs-backend-cpu is not installed", for the notes. */
   missing: string[];
 }
 
 async function loadPeers(): Promise<Peers> {
-  const available: TfjsPeer[] = [];
+  const available: IsolatedPeer[] = [];
   const missing: string[] = [];
   for (const backend of ['wasm', 'cpu'] as TfBackend[]) {
-    const peer = await loadTfjs(backend);
+    const peer = await IsolatedPeer.start(backend);
     if ('missing' in peer) missing.push(`tfjs ${backend}: ${peer.missing}`);
     else available.push(peer);
   }
   return { available, missing };
 }
 
-/** A strategy case for a peer: its backend made active before each run, outside the timing. */
-async function peerCase(peer: TfjsPeer, make: () => PeerCase, flops?: number): Promise<{ strategy: StrategyCase; dispose: () => void }> {
-  await activate(peer);
+/** A strategy case for a peer's case. */
+function peerCase(peer: IsolatedPeer, make: () => PeerCase, flops?: number): { strategy: StrategyCase; dispose: () => void } {
   const c = make();
   return {
-    strategy: { strategy: peer.label, prepare: () => activate(peer), run: c.run, check: c.check, flops },
+    strategy: { strategy: peer.label, run: c.run, check: c.check, flops },
     dispose: () => c.dispose(),
   };
 }
@@ -55,7 +57,7 @@ async function convForward(context: BenchContext, peers: Peers, l: (typeof LENET
   ];
   const disposers: Array<() => void> = [];
   for (const peer of peers.available) {
-    const p = await peerCase(peer, () => convForwardCase(peer, x, w, b), flops);
+    const p = peerCase(peer, () => peer.convForwardCase(x, w, b), flops);
     cases.push(p.strategy);
     disposers.push(p.dispose);
   }
@@ -96,12 +98,8 @@ async function trainingIteration(context: BenchContext, peers: Peers): Promise<B
   const fast = peers.available.filter((p) => !slow.includes(p));
   const disposers: Array<() => void> = [];
   for (const peer of fast) {
-    const p = await peerCase(peer, () => lenetTrainingCase(peer, weights, x, labels, LECTURE_LR));
-    const activatePeer = p.strategy.prepare!;
-    p.strategy.prepare = async () => {
-      one();
-      await activatePeer();
-    };
+    const p = peerCase(peer, () => peer.lenetTrainingCase(weights, x, labels, LECTURE_LR));
+    p.strategy.prepare = one;
     if (peer.backend === 'wasm') p.strategy.note = WASM_KERNEL_NOTE;
     cases.push(p.strategy);
     disposers.push(p.dispose);
@@ -116,7 +114,7 @@ async function trainingIteration(context: BenchContext, peers: Peers): Promise<B
   }
   if (context.peers) {
     for (const peer of slow) {
-      const p = await peerCase(peer, () => lenetTrainingCase(peer, weights, x, labels, LECTURE_LR));
+      const p = peerCase(peer, () => peer.lenetTrainingCase(weights, x, labels, LECTURE_LR));
       try {
         // Measured alone, once, after the others: its ratio is against their medians, not interleaved.
         const [row] = await measureOperation(context, {
@@ -145,9 +143,13 @@ export const peersSuite: BenchSuite = {
   run: (context) =>
     withThreads(1, async () => {
       const peers = await loadPeers();
-      const rows: BenchRow[] = [];
-      for (const l of LENET_LAYERS) rows.push(...(await convForward(context, peers, l)));
-      rows.push(...(await trainingIteration(context, peers)));
-      return rows;
+      try {
+        const rows: BenchRow[] = [];
+        for (const l of LENET_LAYERS) rows.push(...(await convForward(context, peers, l)));
+        rows.push(...(await trainingIteration(context, peers)));
+        return rows;
+      } finally {
+        await Promise.all(peers.available.map((p) => p.close()));
+      }
     }),
 };

@@ -54,7 +54,8 @@ function measure(method, threads) {
     const logits = model.forward(x);
     loss.forward(logits, labels);
     const t1 = performance.now();
-    model.backward(loss.backward());
+    // As `convlab train` (fit): the first layer computes no gradient for the input images.
+    model.backwardParameters(loss.backward());
     const t2 = performance.now();
     optimizer.step();
     const t3 = performance.now();
@@ -98,7 +99,7 @@ for (const threads of threadCounts) {
 }
 await shutdownPool();
 const result = {
-  what: "LeNet-5 (the lecture's), batch 500, float32, one training iteration = zeroGrad + forward + softmax cross-entropy + backward + SGD step",
+  what: "LeNet-5 (the lecture's), batch 500, float32, one training iteration = zeroGrad + forward + softmax cross-entropy + backward (backwardParameters, as convlab train) + SGD step",
   lecture: { iterationSeconds: 6.05, iterationSecondsFftSpectraReused: 5.72, epochSeconds: '600-710' },
   repeat,
   machine: machineInfo(),

@@ -4,6 +4,7 @@ import { loadTfjs, type TfjsPeer } from '../src/peers/tfjs.js';
 import { convForwardCase, lenetTrainingCase } from '../src/peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch } from '../src/lenet-iteration.js';
 import { randomTensor } from '../src/suites/common.js';
+import { SGD, SoftmaxCrossEntropy } from '@convlab/nn';
 
 /**
  * A peer on its own worker thread computes exactly what the same peer computes in this thread:
@@ -83,5 +84,38 @@ describe('IsolatedPeer after close', () => {
     c.run();
     await started.close();
     expect(() => c.run()).toThrow(/^tfjs \S+ wasm .*: "run" after the peer was closed$/);
+  });
+});
+
+describe('IsolatedPeer (ConvNetJS on a worker thread)', () => {
+  it("trains LeNet-5 from convlab's weights to convlab's losses, and has no forward convolution case", async () => {
+    const started = await IsolatedPeer.start('convnetjs');
+    if ('missing' in started) throw new Error(started.missing);
+    try {
+      expect(started.label).toMatch(/^convnetjs \d+\.\d+\.\d+$/);
+      const { x, labels } = syntheticBatch(4, 5);
+      const model = seededLenet('im2col', 6);
+      const remote = started.lenetTrainingCase(lenetWeights(model), x, labels, 0.1);
+      remote.run();
+      remote.run();
+      const losses = Array.from(remote.check());
+      // The same two iterations in convlab (float32; ConvNetJS computes in float64).
+      const loss = new SoftmaxCrossEntropy();
+      const sgd = new SGD(model.parameters(), { lr: 0.1 });
+      const ours: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        sgd.zeroGrad();
+        ours.push(loss.forward(model.forward(x), labels));
+        model.backwardParameters(loss.backward());
+        sgd.step();
+      }
+      expect(losses[1]).not.toBeCloseTo(losses[0]!, 3);
+      for (let i = 0; i < 2; i++) expect(Math.abs(losses[i]! - ours[i]!) / ours[i]!).toBeLessThan(1e-6);
+      expect(() => started.convForwardCase(x, randomTensor([2, 1, 3, 3], 1), randomTensor([2], 2))).toThrow(
+        /^convnetjs 0\.3\.0: conv-forward failed in its worker: convnetjs has no forward convolution case here$/,
+      );
+    } finally {
+      await started.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A TensorFlow.js peer on a worker thread of its own, called synchronously from the bench.
+ * A peer library (a TensorFlow.js backend, or ConvNetJS) on a worker thread of its own, called
+ * synchronously from the bench.
  *
  * Why not in the bench's own thread: the wasm backend grows its memory, and growing a wasm memory
  * detaches the ArrayBuffer it had. The first detached ArrayBuffer in a V8 isolate switches off an
@@ -8,7 +9,8 @@
  * a Float64Array dot product 45% slower and a small matrix product 26% slower after one unrelated
  * 8-byte ArrayBuffer is detached; convlab's LeNet-5 step 14% slower (551 to 630 ms on 1 thread)
  * after one TensorFlow.js wasm step in the same thread. A user training with convlab pays nothing
- * of the kind, so a peer that penalises its neighbour gets a thread (an isolate) of its own. The
+ * of the kind, so a peer that penalises its neighbour gets a thread (an isolate) of its own; so do
+ * the others, whose garbage then stays out of the bench thread's heap as well. The
  * cases are still timed interleaved with convlab's, from the bench's thread: `run` posts the
  * request, blocks until the worker answers, and includes that round trip (a fraction of a
  * millisecond).
@@ -37,8 +39,14 @@ export type PeerRequest =
 
 export type PeerReply = { ok: true; value?: unknown } | { ok: false; error: string };
 
-/** What the worker reports after loading its backend. */
-export type LoadReply = Pick<TfjsPeer, 'backend' | 'label' | 'details'> | { missing: string };
+/** The libraries a worker can load: a TensorFlow.js backend, or ConvNetJS. */
+export type PeerLibrary = TfBackend | 'convnetjs';
+
+/** What the worker reports after loading its library. */
+export type LoadReply = { label: string; details: PeerDetails } | { missing: string };
+
+/** What a peer runs on: TensorFlow.js's details (version, SIMD, threads), or ConvNetJS's version. */
+export type PeerDetails = TfjsPeer['details'];
 
 /** The longest a call may take before the bench gives up on the worker (tfjs cpu's iteration takes minutes). */
 const CALL_TIMEOUT_MS = 30 * 60 * 1000;
@@ -57,13 +65,13 @@ export class IsolatedPeer {
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
-    readonly backend: TfBackend,
+    readonly backend: PeerLibrary,
     readonly label: string,
-    readonly details: TfjsPeer['details'],
+    readonly details: PeerDetails,
   ) {}
 
-  /** Starts a worker with TensorFlow.js and `backend` loaded, or says why it cannot. */
-  static async start(backend: TfBackend): Promise<IsolatedPeer | { missing: string }> {
+  /** Starts a worker with `backend` (a TensorFlow.js backend, or ConvNetJS) loaded, or says why it cannot. */
+  static async start(backend: PeerLibrary): Promise<IsolatedPeer | { missing: string }> {
     if (!existsSync(WORKER_URL)) {
       return { missing: `the built peer worker ${fileURLToPath(WORKER_URL)} is missing (build with \`npx tsc -b\`)` };
     }
@@ -80,7 +88,7 @@ export class IsolatedPeer {
       });
     } catch (error) {
       await worker.terminate();
-      return { missing: `tfjs ${backend} worker failed to start: ${(error as Error).message}` };
+      return { missing: `${backend === 'convnetjs' ? 'convnetjs' : `tfjs ${backend}`} worker failed to start: ${(error as Error).message}` };
     }
     worker.removeAllListeners('exit');
     worker.removeAllListeners('error');
@@ -100,12 +108,12 @@ export class IsolatedPeer {
     return new IsolatedPeer(worker, port1, signal, backend, loaded.label, loaded.details);
   }
 
-  /** The forward convolution case of tfjs-ops.ts, run on the worker. */
+  /** The forward convolution case of tfjs-ops.ts, run on the worker (TensorFlow.js only). */
   convForwardCase(x: Tensor, w: Tensor, b: Tensor): PeerCase {
     return this.remoteCase({ op: 'conv-forward', x: plain(x), w: plain(w), b: plain(b) });
   }
 
-  /** The LeNet-5 training case of tfjs-ops.ts, run on the worker. */
+  /** The LeNet-5 training case of tfjs-ops.ts (or convnetjs.ts), run on the worker. */
   lenetTrainingCase(weights: LenetWeights, x: Tensor, labels: Int32Array, lr: number): PeerCase {
     const pair = (p: { weight: Tensor; bias: Tensor }) => ({ weight: plain(p.weight), bias: plain(p.bias) });
     const plainWeights: PlainLenetWeights = {

@@ -1,18 +1,20 @@
 /**
- * The worker thread of an IsolatedPeer (isolated.ts): loads TensorFlow.js with one backend, builds
- * the cases of tfjs-ops.ts from the tensors it is sent, and runs them on request. Every request
+ * The worker thread of an IsolatedPeer (isolated.ts): loads TensorFlow.js with one backend, or
+ * ConvNetJS, builds the cases of tfjs-ops.ts or convnetjs.ts from the tensors it is sent, and runs
+ * them on request. Every request
  * gets one reply on the port; then the count of replies in signal[0] goes up by one and the
  * waiting bench thread is woken.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { fromDense, type Tensor } from '@convlab/core';
-import { loadTfjs, type TfBackend, type TfjsPeer } from './tfjs.js';
+import { convnetLenetTrainingCase, loadConvNetJs, type ConvNetJsPeer } from './convnetjs.js';
+import { loadTfjs, type TfjsPeer } from './tfjs.js';
 import { convForwardCase, lenetTrainingCase, type LenetWeights, type PeerCase } from './tfjs-ops.js';
-import type { LoadReply, PeerReply, PeerRequest, PlainLenetWeights, PlainTensor } from './isolated.js';
+import type { LoadReply, PeerLibrary, PeerReply, PeerRequest, PlainLenetWeights, PlainTensor } from './isolated.js';
 
-const { port, signal, backend } = workerData as { port: MessagePort; signal: Int32Array; backend: TfBackend };
+const { port, signal, backend } = workerData as { port: MessagePort; signal: Int32Array; backend: PeerLibrary };
 
-let peer: TfjsPeer | undefined;
+let peer: { tfjs: TfjsPeer } | { convnetjs: ConvNetJsPeer } | undefined;
 const cases = new Map<number, PeerCase>();
 let nextId = 0;
 
@@ -25,8 +27,8 @@ function weightsOf(w: PlainLenetWeights): LenetWeights {
   return { conv1: pair(w.conv1), conv2: pair(w.conv2), fc1: pair(w.fc1), fc2: pair(w.fc2) };
 }
 
-function loaded(): TfjsPeer {
-  if (!peer) throw new Error('the backend is not loaded');
+function loaded(): NonNullable<typeof peer> {
+  if (!peer) throw new Error('the library is not loaded');
   return peer;
 }
 
@@ -44,15 +46,28 @@ function caseOf(id: number): PeerCase {
 async function handle(request: PeerRequest): Promise<unknown> {
   switch (request.op) {
     case 'load': {
+      if (backend === 'convnetjs') {
+        const result = loadConvNetJs();
+        if ('missing' in result) return result satisfies LoadReply;
+        peer = { convnetjs: result };
+        return { label: result.label, details: { version: result.version } } satisfies LoadReply;
+      }
       const result = await loadTfjs(backend);
       if ('missing' in result) return result satisfies LoadReply;
-      peer = result;
-      return { backend: result.backend, label: result.label, details: result.details } satisfies LoadReply;
+      peer = { tfjs: result };
+      return { label: result.label, details: result.details } satisfies LoadReply;
     }
-    case 'conv-forward':
-      return added(convForwardCase(loaded(), tensorOf(request.x), tensorOf(request.w), tensorOf(request.b)));
-    case 'lenet-training':
-      return added(lenetTrainingCase(loaded(), weightsOf(request.weights), tensorOf(request.x), request.labels, request.lr));
+    case 'conv-forward': {
+      const p = loaded();
+      if (!('tfjs' in p)) throw new Error('convnetjs has no forward convolution case here');
+      return added(convForwardCase(p.tfjs, tensorOf(request.x), tensorOf(request.w), tensorOf(request.b)));
+    }
+    case 'lenet-training': {
+      const p = loaded();
+      const weights = weightsOf(request.weights);
+      const x = tensorOf(request.x);
+      return added('tfjs' in p ? lenetTrainingCase(p.tfjs, weights, x, request.labels, request.lr) : convnetLenetTrainingCase(p.convnetjs, weights, x, request.labels, request.lr));
+    }
     case 'run':
       // The value stays here: the timed work is the peer's, not a copy of its output to the bench.
       caseOf(request.id).run();

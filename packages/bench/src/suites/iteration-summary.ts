@@ -64,6 +64,14 @@ function targetLines(rows: readonly BenchRow[], cores: number): string[] {
   }
   if (tfjs && !Number.isFinite(tfjs.timing.median)) lines.push(`- TensorFlow.js wasm: ${tfjs.note ?? 'not measured'}.`);
   else if (tfjs) lines.push(`- ${tfjs.strategy}: ${seconds3(tfjs.timing.median)} s median, ${seconds3(tfjs.timing.min)} s best.`);
+  const convnet = iteration.find((r) => r.strategy.startsWith('convnetjs'));
+  const fastest = Math.min(...iteration.filter((r) => r.strategy.startsWith('nn ')).map((r) => r.timing.median));
+  if (convnet && Number.isFinite(convnet.timing.median) && Number.isFinite(fastest)) {
+    lines.push(
+      `- ${convnet.strategy} (1 run, not interleaved): ${seconds3(convnet.timing.median)} s, ` +
+        `${(convnet.timing.median / fastest).toFixed(0)}x convlab's fastest step.`,
+    );
+  }
 
   const gemm = rows.filter((r) => r.key === 'gemm-fc');
   const gemmOne = gemm.find((r) => r.strategy === 'gemmInto');

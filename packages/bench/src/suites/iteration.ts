@@ -1,7 +1,8 @@
 /**
  * One LeNet-5 training iteration at batch 500 (forward, softmax cross-entropy, backward, SGD step,
  * float32) on one thread and on all threads, with a per-layer breakdown, the GEMM's GFLOP/s, and
- * TensorFlow.js's wasm backend on the same iteration in the same run when it is installed.
+ * TensorFlow.js's wasm backend on the same iteration in the same run when it is installed
+ * (interleaved), then ConvNetJS once (seconds a step). Each peer runs on a worker thread of its own.
  *
  * The step is @convlab/nn's lenet5 as `convlab train` runs it: its layers on core's default pool
  * (setNumThreads), the conv method from the FFT cost model, the activations and gradients between
@@ -149,6 +150,41 @@ async function tfjsCase(
   return { ...peer.lenetTrainingCase(lenetWeights(model), x, labels, lr), label: peer.label, close: () => peer.close() };
 }
 
+/**
+ * ConvNetJS's training step from the same weights, one image at a time (seconds a step): one run
+ * after the interleaved ones, on a worker thread of its own, for the factor; or why it cannot run.
+ */
+async function convnetRow(
+  operation: string,
+  model: Sequential,
+  x: Tensor,
+  labels: Int32Array,
+  lr: number,
+  reference: number[],
+  flops: number,
+): Promise<BenchRow> {
+  const peer = await IsolatedPeer.start('convnetjs');
+  if ('missing' in peer) return { operation, key: 'iteration', strategy: 'convnetjs', timing: summarize([NaN]), note: `skipped: ${peer.missing}` };
+  try {
+    const c = peer.lenetTrainingCase(lenetWeights(model), x, labels, lr);
+    const start = performance.now();
+    c.run();
+    const ms = performance.now() - start;
+    const [loss] = Array.from(c.check()) as [number];
+    return {
+      operation,
+      key: 'iteration',
+      strategy: peer.label,
+      timing: summarize([ms]),
+      flops,
+      maxRelDiff: Math.abs(loss - reference[0]!) / Math.abs(reference[0]!),
+      note: `1 run, no warm-up, not interleaved (seconds a step), on a worker thread of its own; same weights and minibatch; loss ${loss.toFixed(6)}`,
+    };
+  } finally {
+    await peer.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The suite
 
@@ -241,6 +277,7 @@ export const iterationSuite: BenchSuite = {
         peer.dispose();
         await peer.close();
       }
+      if (!context.tiny) rows.push(await convnetRow(operation, seededLenet('im2col', 0), x, labels, lr, reference, flops.forward + flops.backward));
       rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
 
       // Where the time goes: per layer, medians over the timed runs.

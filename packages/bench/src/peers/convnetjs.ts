@@ -35,7 +35,6 @@ interface ConvNetJs {
 
 export interface ConvNetJsPeer {
   cnj: ConvNetJs;
-  version: string;
   /** "convnetjs 0.3.0" */
   label: string;
 }
@@ -47,7 +46,7 @@ export function loadConvNetJs(): ConvNetJsPeer | { missing: string } {
   try {
     const cnj = require('convnetjs') as ConvNetJs;
     const { version } = require('convnetjs/package.json') as { version: string };
-    return { cnj, version, label: `convnetjs ${version}` };
+    return { cnj, label: `convnetjs ${version}` };
   } catch {
     return { missing: 'convnetjs is not installed' };
   }

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { dense, type FloatArray, type Tensor } from '@convlab/core';
-import type { TfBackend, TfjsPeer } from './tfjs.js';
+import type { TfBackend } from './tfjs.js';
 import type { LenetWeights, PeerCase } from './tfjs-ops.js';
 
 /** A tensor as it crosses to the worker: its values (copied) and its shape. */
@@ -42,11 +42,8 @@ export type PeerReply = { ok: true; value?: unknown } | { ok: false; error: stri
 /** The libraries a worker can load: a TensorFlow.js backend, or ConvNetJS. */
 export type PeerLibrary = TfBackend | 'convnetjs';
 
-/** What the worker reports after loading its library. */
-export type LoadReply = { label: string; details: PeerDetails } | { missing: string };
-
-/** What a peer runs on: TensorFlow.js's details (version, SIMD, threads), or ConvNetJS's version. */
-export type PeerDetails = TfjsPeer['details'];
+/** What the worker reports after loading its library: its label, e.g. "tfjs 4.22.0 wasm (SIMD, 1 thread)". */
+export type LoadReply = { label: string } | { missing: string };
 
 /** The longest a call may take before the bench gives up on the worker (tfjs cpu's iteration takes minutes). */
 const CALL_TIMEOUT_MS = 30 * 60 * 1000;
@@ -67,7 +64,6 @@ export class IsolatedPeer {
     private readonly signal: Int32Array,
     readonly backend: PeerLibrary,
     readonly label: string,
-    readonly details: PeerDetails,
   ) {}
 
   /** Starts a worker with `backend` (a TensorFlow.js backend, or ConvNetJS) loaded, or says why it cannot. */
@@ -105,7 +101,7 @@ export class IsolatedPeer {
       await worker.terminate();
       return loaded;
     }
-    return new IsolatedPeer(worker, port1, signal, backend, loaded.label, loaded.details);
+    return new IsolatedPeer(worker, port1, signal, backend, loaded.label);
   }
 
   /** The forward convolution case of tfjs-ops.ts, run on the worker (TensorFlow.js only). */

@@ -50,12 +50,12 @@ async function handle(request: PeerRequest): Promise<unknown> {
         const result = loadConvNetJs();
         if ('missing' in result) return result satisfies LoadReply;
         peer = { convnetjs: result };
-        return { label: result.label, details: { version: result.version } } satisfies LoadReply;
+        return { label: result.label } satisfies LoadReply;
       }
       const result = await loadTfjs(backend);
       if ('missing' in result) return result satisfies LoadReply;
       peer = { tfjs: result };
-      return { label: result.label, details: result.details } satisfies LoadReply;
+      return { label: result.label } satisfies LoadReply;
     }
     case 'conv-forward': {
       const p = loaded();

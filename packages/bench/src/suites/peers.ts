@@ -99,7 +99,6 @@ async function trainingIteration(context: BenchContext, peers: Peers): Promise<B
   const disposers: Array<() => void> = [];
   for (const peer of fast) {
     const p = peerCase(peer, () => peer.lenetTrainingCase(weights, x, labels, LECTURE_LR));
-    p.strategy.prepare = one;
     if (peer.backend === 'wasm') p.strategy.note = WASM_KERNEL_NOTE;
     cases.push(p.strategy);
     disposers.push(p.dispose);

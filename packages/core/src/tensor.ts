@@ -1,5 +1,6 @@
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
+import { checkAllocation } from './limits.js';
 
 /** The two element types a tensor can hold. */
 export type Dtype = 'float32' | 'float64';
@@ -108,6 +109,7 @@ export function tensor(data: Nested | FloatArray, second?: Dtype | readonly numb
     throw new Error(`tensor: expected nested arrays of numbers, got ${typeof data}`);
   }
   const shape = inferShape(data);
+  checkAllocation('tensor', 'shape', shape, dtype);
   const out = arrayFor(dtype, sizeOf(shape));
   fillFromNested(data, shape, out);
   return ndarray(out, shape);
@@ -115,6 +117,7 @@ export function tensor(data: Nested | FloatArray, second?: Dtype | readonly numb
 
 export function zeros(shape: readonly number[], dtype: Dtype = 'float64'): Tensor {
   checkShape(shape, 'zeros');
+  checkAllocation('zeros', 'shape', shape, dtype);
   return ndarray(arrayFor(dtype, sizeOf(shape)), [...shape]);
 }
 

@@ -11,7 +11,7 @@
  * Every size comes from core's `convInfo`.
  */
 import {
-  arrayFor,
+  allocate,
   checkTensor,
   conv2dGradBiasInto,
   convInfo,
@@ -119,7 +119,7 @@ function checkBias(who: string, b: Tensor | null | undefined, info: ConvInfo): T
  * float64, each value rounded once to it) or a fresh array of the result's dtype.
  */
 function destination(who: string, out: Tensor | undefined, shape: number[], dtype: Dtype, info: ConvInfo): Tensor {
-  if (out === undefined) return fromDense(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  if (out === undefined) return fromDense(allocate(who, 'output', shape, dtype), shape);
   checkTensor(out, who, 'out');
   checkShape(who, 'out', out.shape, shape, info);
   if (!isContiguous(out)) throw new Error(`${who}: out must be a contiguous tensor (it is written in place)`);

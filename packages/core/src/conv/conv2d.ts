@@ -1,5 +1,6 @@
 import ndarray from 'ndarray';
-import { arrayFor, checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor.js';
+import { checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor.js';
+import { allocate } from '../limits.js';
 import { convInfo, outputShape, type Conv2dOptions, type ConvInfo } from './conv-info.js';
 import { conv2dDirectInto, conv2dGradBiasInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from './direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from './im2col-conv.js';
@@ -74,7 +75,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dM
   const method = resolveMethod(options.method, info, 'conv2d');
   const dtype = bias === null ? resultDtype(x, w) : resultDtype(x, w, bias);
   const shape = outputShape(info);
-  const out = arrayFor(dtype, shape[0] * shape[1] * shape[2] * shape[3]);
+  const out = allocate('conv2d', 'output', shape, dtype);
   const xData = dense(x, dtype).data;
   const wData = dense(w, dtype).data;
   const bData = bias === null ? null : dense(bias, dtype).data;
@@ -96,7 +97,7 @@ export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[]
   checkOutputGradient(gy, info, who, xShape, w.shape);
   const method = resolveMethod(options.method, info, who);
   const dtype = resultDtype(gy, w);
-  const gx = arrayFor(dtype, info.batch * info.inChannels * info.inHeight * info.inWidth);
+  const gx = allocate(who, 'dL/dx', [info.batch, info.inChannels, info.inHeight, info.inWidth], dtype);
   const gyData = dense(gy, dtype).data;
   const wData = dense(w, dtype).data;
   if (method === 'direct') conv2dGradInputDirectInto(gx, gyData, wData, info);
@@ -117,7 +118,7 @@ export function conv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[
   checkOutputGradient(gy, info, who, x.shape, wShape);
   const method = resolveMethod(options.method, info, who);
   const dtype = resultDtype(x, gy);
-  const gw = arrayFor(dtype, info.outChannels * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth);
+  const gw = allocate(who, 'dL/dw', [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth], dtype);
   const xData = dense(x, dtype).data;
   const gyData = dense(gy, dtype).data;
   if (method === 'direct') conv2dGradWeightDirectInto(gw, xData, gyData, info);
@@ -132,7 +133,7 @@ export function conv2dGradBias(gy: Tensor): Tensor {
   if (!(batch > 0 && channels > 0 && height > 0 && width > 0)) {
     throw new Error(`conv2dGradBias: gy must have no zero-size axis, got shape [${gy.shape.join(', ')}]`);
   }
-  const gb = arrayFor(dtypeOf(gy), channels);
+  const gb = allocate('conv2dGradBias', 'output', [channels], dtypeOf(gy));
   conv2dGradBiasInto(gb, dense(gy).data, batch, channels, height * width);
   return ndarray(gb, [channels]);
 }

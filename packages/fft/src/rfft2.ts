@@ -60,7 +60,9 @@ export function rfft2(x: Tensor, s?: readonly [number, number]): HalfSpectrum {
  * spectrum this is (scaled by 1 / (height width)). Computed in float64; a float32 `dtype` rounds
  * each value once at the end.
  */
-export function irfft2(spectrum: HalfSpectrum, dtype: Dtype = 'float64'): Tensor {
+export function irfft2(spectrum: HalfSpectrum, dtypeIn: Dtype | null = 'float64'): Tensor {
+  const dtype = dtypeIn ?? 'float64';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`irfft2: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   const { batchShape, height, width, data } = spectrum;
   checkSize('irfft2', [height, width]);
   const plan = rfft2Plan(height, width);

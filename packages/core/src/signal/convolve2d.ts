@@ -22,7 +22,10 @@ function checkInputs2d(aIn: TensorLike, bIn: TensorLike, who: string): [Tensor, 
   return [a, b];
 }
 
-function checkBoundary(boundary: unknown, fillvalue: unknown, who: string): number {
+function checkBoundary(boundaryIn: unknown, fillvalueIn: unknown, who: string): number {
+  // null is 'not given', as everywhere: scipy's defaults.
+  const boundary = boundaryIn ?? 'fill';
+  const fillvalue = fillvalueIn ?? 0;
   if (boundary !== 'fill') {
     const known = ['wrap', 'circular', 'symm', 'symmetric'].includes(boundary as string);
     throw new Error(

@@ -1,3 +1,4 @@
+import { optionsObject } from '@convlab/core';
 import type { Dtype } from '@convlab/core';
 import { checkDtype } from '../layers/layer.js';
 import type { Layer } from '../layers/layer.js';
@@ -29,8 +30,8 @@ export interface ResolvedModelOptions {
   random: Random;
 }
 
-export function resolveModelOptions(options: ModelOptions, defaultActivation: Activation, who: string): ResolvedModelOptions {
-  if (options === null || typeof options !== 'object') throw new Error(`${who}: options must be an object`);
+export function resolveModelOptions(optionsIn: ModelOptions | null, defaultActivation: Activation, who: string): ResolvedModelOptions {
+  const options = optionsObject(optionsIn, who);
   const activation = options.activation ?? defaultActivation;
   if (!ACTIVATIONS.includes(activation)) {
     throw new Error(`${who}: activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(activation)}`);

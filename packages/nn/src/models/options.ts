@@ -4,7 +4,7 @@ import { checkDtype } from '../layers/layer.js';
 import type { Layer } from '../layers/layer.js';
 import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
 import type { ConvMethod } from '../layers/conv2d.js';
-import { Random } from '../random.js';
+import { Random, checkSeed } from '../random.js';
 
 /** The hidden activation of a preset network; the initialisation follows it (init.ts). */
 export type Activation = 'tanh' | 'relu' | 'sigmoid';
@@ -36,10 +36,7 @@ export function resolveModelOptions(optionsIn: ModelOptions | null, defaultActiv
   if (!ACTIVATIONS.includes(activation)) {
     throw new Error(`${who}: activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(activation)}`);
   }
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`${who}: seed must be an integer in [0, 2^32), got ${JSON.stringify(options.seed)}`);
-  }
+  const seed = checkSeed(options.seed, who);
   return {
     activation,
     method: options.method ?? 'auto',

@@ -1,4 +1,4 @@
-import { dtypeOf } from '@convlab/core';
+import { dtypeOf, optionsObject } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
 import { asciiBytes, asciiText } from './bytes.js';
 import { fileWriter } from './file-access.js';
@@ -59,7 +59,8 @@ function align8(n: number): number {
 }
 
 /** The model's architecture and weights as the bytes of a model file. */
-export function serializeModel(model: Sequential, extras: SaveExtras = {}): Uint8Array {
+export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = {}): Uint8Array {
+  const extras = optionsObject(extrasIn, 'serializeModel');
   if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
   const params = model.parameters();
   const tensors: TensorEntry[] = [];

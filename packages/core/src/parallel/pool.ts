@@ -48,6 +48,29 @@ export function checkThreads(threads: unknown, who: string): number {
   return threads;
 }
 
+/**
+ * `threads` capped at the machine's hardware threads, with one warning when it was more: each
+ * worker costs about 9 MB and a thread per core is all the work can use, so a mistyped
+ * `--threads 500` must not start hundreds of workers.
+ */
+export function capThreads(threads: number, who: string, transport: PoolTransport = currentTransport()): number {
+  const cores = transport.hardwareThreads();
+  if (threads <= cores) return threads;
+  transport.warn(`${who}: ${threads} threads is more than the ${cores} cores of this machine; using ${cores}`);
+  return cores;
+}
+
+/** An explicit pool may oversubscribe the cores (tests do, for uneven splits), up to this many threads per core. */
+export const MAX_THREADS_PER_CORE = 4;
+
+function checkPoolThreads(threads: number, transport: PoolTransport): number {
+  const cores = transport.hardwareThreads();
+  if (threads > MAX_THREADS_PER_CORE * cores) {
+    throw new RangeError(`WorkerPool: ${threads} threads is more than ${MAX_THREADS_PER_CORE} per core (this machine has ${cores} cores)`);
+  }
+  return threads;
+}
+
 let blocking: boolean | undefined;
 
 /** Waits until the control block's wake-up counter is no longer `seen`. */
@@ -70,8 +93,8 @@ export class WorkerPool {
   private busy = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.transport = options.transport ?? currentTransport();
-    const threads = checkThreads(options.threads ?? this.transport.hardwareThreads(), 'WorkerPool');
+    this.transport = options?.transport ?? currentTransport();
+    const threads = checkPoolThreads(checkThreads(options?.threads ?? this.transport.hardwareThreads(), 'WorkerPool'), this.transport);
     const unsupported = threads > 1 ? this.transport.unsupported() : undefined;
     if (unsupported) warnOnce(this.transport, `WorkerPool: ${unsupported}; running on one thread`);
     this.threads = unsupported ? 1 : threads;

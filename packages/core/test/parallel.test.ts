@@ -256,6 +256,18 @@ describe('WorkerPool', () => {
     expect(() => new WorkerPool({ threads: 0 })).toThrow('WorkerPool: threads must be a positive integer, got 0');
   });
 
+  it('refuses arguments that cannot be sent to a worker, and stays usable', async () => {
+    const p = pool(3);
+    await p.start();
+    const out = sharedArrayFor('float64', 6) as Float64Array;
+    expect(() => p.run(fill, { out, scale: 1, callback: () => 1 } as never, splitRange(6, 3))).toThrow(
+      /^WorkerPool: the arguments of fill cannot be sent to a worker: .*could not be cloned/,
+    );
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    p.run(fill, { out, scale: 2 }, splitRange(6, 3));
+    expect(Array.from(out)).toEqual([0, 2, 1004, 1006, 2008, 2010]);
+  });
+
   it('shuts down and starts again on the next call', async () => {
     const p = pool(2);
     const out = sharedArrayFor('float64', 4) as Float64Array;

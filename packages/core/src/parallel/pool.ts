@@ -196,23 +196,33 @@ export class WorkerPool {
     const workers = parts.length - 1;
     const sent: boolean[] = [];
     let restart = false;
-    for (let w = 0; w < workers; w++) {
+    let failure: unknown = null;
+    for (let w = 0; w < workers && failure === null; w++) {
       const status = Atomics.load(control, statusSlot(w));
       sent.push(status === Status.Idle);
       if (status === Status.Exited) restart = true;
       if (status !== Status.Idle) continue;
       const [start, end] = parts[w + 1]!;
+      // Running before the message goes: the worker may report back before postMessage returns.
       Atomics.store(control, statusSlot(w), Status.Running);
       const message: TaskMessage = { type: 'convlab-pool-task', module: task.module, name: task.name, args, start, end, part: w + 1 };
-      this.members[w]!.worker.postMessage(message);
+      try {
+        this.members[w]!.worker.postMessage(message);
+      } catch (error) {
+        // Arguments that cannot be cloned (a function, say): nothing more is sent, nothing run here.
+        Atomics.store(control, statusSlot(w), Status.Idle);
+        sent[w] = false;
+        failure = new Error(`WorkerPool: the arguments of ${task.name} cannot be sent to a worker: ${(error as Error).message}`);
+      }
     }
-    let failure: unknown = null;
-    try {
-      task.run(args, parts[0]![0], parts[0]![1], 0);
-      // Parts of workers that are not running yet (or have died): same ranges, on this thread.
-      for (let w = 0; w < workers; w++) if (!sent[w]) task.run(args, parts[w + 1]![0], parts[w + 1]![1], w + 1);
-    } catch (error) {
-      failure = error;
+    if (failure === null) {
+      try {
+        task.run(args, parts[0]![0], parts[0]![1], 0);
+        // Parts of workers that are not running yet (or have died): same ranges, on this thread.
+        for (let w = 0; w < workers; w++) if (!sent[w]) task.run(args, parts[w + 1]![0], parts[w + 1]![1], w + 1);
+      } catch (error) {
+        failure = error;
+      }
     }
     // Wait for every worker even when this thread failed: they are still writing into the caller's buffers.
     for (;;) {

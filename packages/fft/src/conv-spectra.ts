@@ -103,8 +103,13 @@ function transformPlanes(
 }
 
 /** The spectrum of x [N, C, H, W] (contiguous data), into `reuse` when it is large enough. */
-export function inputSpectrumOf(x: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): InputSpectrum {
-  const geometry = spectralGeometry(info);
+export function inputSpectrumOf(
+  x: FloatArray,
+  dtype: Dtype,
+  info: ConvInfo,
+  reuse?: Float64Array,
+  geometry: SpectralGeometry = spectralGeometry(info),
+): InputSpectrum {
   const data = buffer('input', info, geometry, reuse);
   const { batch, inChannels, inChannelsPerGroup, inHeight, inWidth } = info;
   transformPlanes(data, x, batch, inChannels, inChannelsPerGroup, inHeight, inWidth, 1, 1, geometry);
@@ -112,8 +117,13 @@ export function inputSpectrumOf(x: FloatArray, dtype: Dtype, info: ConvInfo, reu
 }
 
 /** The spectrum of gy [N, K, Ho, Wo] (contiguous data), spread by the stride, into `reuse` when large enough. */
-export function gradSpectrumOf(gy: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): GradSpectrum {
-  const geometry = spectralGeometry(info);
+export function gradSpectrumOf(
+  gy: FloatArray,
+  dtype: Dtype,
+  info: ConvInfo,
+  reuse?: Float64Array,
+  geometry: SpectralGeometry = spectralGeometry(info),
+): GradSpectrum {
   const data = buffer('grad', info, geometry, reuse);
   const { batch, outChannels, outChannelsPerGroup, outHeight, outWidth, strideHeight, strideWidth } = info;
   transformPlanes(data, gy, batch, outChannels, outChannelsPerGroup, outHeight, outWidth, strideHeight, strideWidth, geometry);
@@ -121,8 +131,13 @@ export function gradSpectrumOf(gy: FloatArray, dtype: Dtype, info: ConvInfo, reu
 }
 
 /** The spectrum of w [K, Cg, kh, kw] (contiguous data), spread by the dilation, packed for the pointwise kernel. */
-export function weightSpectrumOf(w: FloatArray, dtype: Dtype, info: ConvInfo, reuse?: Float64Array): WeightSpectrum {
-  const geometry = spectralGeometry(info);
+export function weightSpectrumOf(
+  w: FloatArray,
+  dtype: Dtype,
+  info: ConvInfo,
+  reuse?: Float64Array,
+  geometry: SpectralGeometry = spectralGeometry(info),
+): WeightSpectrum {
   const data = buffer('weight', info, geometry, reuse);
   const { outChannels: K, outChannelsPerGroup: Kg, inChannelsPerGroup: Cg, groups } = info;
   // First the plain spectra, [bin][k][Re Cg | Im Cg].

@@ -23,11 +23,6 @@ export type ConvCosts = Record<ConvMethod, number>;
 
 type Constants = { readonly [K in keyof typeof COST_CONSTANTS]: (typeof COST_CONSTANTS)[K] };
 
-/** Multiply-adds of the convolution (each output once per kernel tap and input channel of its group). */
-function macs(info: ConvInfo): number {
-  return info.batch * info.outChannels * info.outHeight * info.outWidth * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth;
-}
-
 function nLogN(n: number): number {
   return n * Math.log2(Math.max(2, n));
 }
@@ -35,7 +30,7 @@ function nLogN(n: number): number {
 /** Predicted milliseconds of direct, im2col and fft for one forward pass (or a training step). */
 export function convCosts(info: ConvInfo, pass: 'forward' | 'training' = 'forward', k: Constants = COST_CONSTANTS): ConvCosts {
   const passes = pass === 'training' ? 3 : 1;
-  const mac = macs(info);
+  const mac = info.work;
   const direct = passes * mac * k.directPerMac;
   // The GEMM computes 4 output rows per register tile: fewer output channels per group still cost 4.
   const paddedKg = Math.ceil(info.outChannelsPerGroup / 4) * 4;

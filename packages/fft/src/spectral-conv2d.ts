@@ -26,7 +26,7 @@ import {
   type Dtype,
   type Tensor,
 } from '@convlab/core';
-import { sameGeometry } from './conv-geometry.js';
+import { sameGeometry, spectralGeometry, type SpectralGeometry } from './conv-geometry.js';
 import { forwardProductInto, gradInputProductInto, gradWeightProductInto } from './conv-products.js';
 import {
   gradSpectrumOf,
@@ -221,6 +221,8 @@ export class SpectralConv2d {
   private inputBuffer?: Float64Array;
   private weightBuffer?: Float64Array;
   private gradBuffer?: Float64Array;
+  /** The geometry of the last shapes seen: it depends on neither the batch nor the values, so a training loop computes it once. */
+  private geometryCache?: { key: string; geometry: SpectralGeometry };
 
   readonly options: Conv2dOptions;
 
@@ -246,14 +248,15 @@ export class SpectralConv2d {
     const wShape = isSpectrum ? weightShapeOf((w as WeightSpectrum).info) : (w as Tensor).shape;
     const info = convInfo(x.shape, wShape, this.options, who);
     checkBias(who, b, info);
-    const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info, this.inputBuffer);
+    const geometry = this.geometryOf(info);
+    const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info, this.inputBuffer, geometry);
     this.inputBuffer = xs.data;
     this.counts.input++;
     let ws: WeightSpectrum;
     if (isSpectrum) {
       ws = w as WeightSpectrum;
     } else {
-      ws = weightSpectrumOf(dense(w as Tensor).data, dtypeOf(w as Tensor), info, this.weightBuffer);
+      ws = weightSpectrumOf(dense(w as Tensor).data, dtypeOf(w as Tensor), info, this.weightBuffer, geometry);
       this.weightBuffer = ws.data;
       this.counts.weight++;
     }
@@ -268,7 +271,7 @@ export class SpectralConv2d {
     const info = this.requireForward(who);
     checkTensor(gy, who, 'gy', [4]);
     checkShape(who, 'gy', gy.shape, outputShape(info), info);
-    const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info, this.gradBuffer);
+    const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info, this.gradBuffer, this.geometryOf(info));
     this.gradBuffer = gs.data;
     this.counts.grad++;
     return gs;
@@ -304,6 +307,12 @@ export class SpectralConv2d {
       out.gradBias = gb;
     }
     return out;
+  }
+
+  private geometryOf(info: ConvInfo): SpectralGeometry {
+    const key = `${info.inChannels},${info.inHeight},${info.inWidth},${info.weightShape.join(',')}`;
+    if (this.geometryCache?.key !== key) this.geometryCache = { key, geometry: spectralGeometry(info) };
+    return this.geometryCache.geometry;
   }
 
   private toGradSpectrum(gy: Tensor | GradSpectrum): GradSpectrum {

@@ -226,6 +226,27 @@ describe('the spectra are reused', () => {
     expect(plan.counts.input).toBe(2);
   });
 
+  it('one plan follows the shapes from call to call: another batch, another image size, another kernel', () => {
+    const plan = new SpectralConv2d({ padding: 1 });
+    const cases: Array<[number[], number[]]> = [
+      [[N, C, 10, 10], [K, C, 3, 3]],
+      [[2, C, 10, 10], [K, C, 3, 3]],
+      [[N, C, 7, 9], [K, C, 3, 3]],
+      [[N, C, 7, 9], [K, C, 5, 2]],
+    ];
+    for (const [xShape, wShape] of cases) {
+      const xi = randomTensor(random, xShape, 'float64');
+      const wi = randomTensor(random, wShape, 'float64');
+      const y = plan.forward(xi, wi);
+      expectClose(y.data, conv2d(xi, wi, null, { padding: 1, method: 'direct' }).data, { rel: 1e-10 });
+      const gyi = randomTensor(random, y.shape, 'float64');
+      const grads = plan.backward(gyi);
+      expectClose(grads.gradInput!.data, conv2dGradInput(gyi, wi, xi.shape, { padding: 1, method: 'direct' }).data, { rel: 1e-10 });
+      expectClose(grads.gradWeight!.data, conv2dGradWeight(xi, gyi, wi.shape, { padding: 1, method: 'direct' }).data, { rel: 1e-10 });
+      expect(plan.input!.geometry).toEqual(spectralGeometry(convInfo(xShape, wShape, { padding: 1 })));
+    }
+  });
+
   it('the free functions compose: spectra once, products from them', () => {
     const info = convInfo(x.shape, w.shape);
     const xs = inputSpectrum(x, info);

@@ -5,6 +5,7 @@
  */
 
 import { optionsObject } from '../options.js';
+import { sizeOf } from '../tensor.js';
 
 /** A number for both spatial axes, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -41,6 +42,22 @@ export interface ConvInfo {
   padRight: number;
   outHeight: number;
   outWidth: number;
+  /** x `[N, C, H, W]`, y `[N, K, Ho, Wo]` and w `[K, C/groups, kh, kw]`. */
+  inShape: readonly [number, number, number, number];
+  outShape: readonly [number, number, number, number];
+  weightShape: readonly [number, number, number, number];
+  /** Multiply-adds of one product (forward, or either gradient): each output once per tap and input channel of its group. */
+  work: number;
+}
+
+/** Stride, padding, dilation, groups and floor checked and spelt out, before any shape is known. */
+export interface NormalizedConv2dOptions {
+  stride: [number, number];
+  dilation: [number, number];
+  /** `[h, w]` zeros on each side, or `'same'` (resolved against the kernel by `convInfo`). */
+  padding: [number, number] | 'same';
+  groups: number;
+  floor: boolean;
 }
 
 function positivePair(value: Pair | undefined, fallback: number, who: string, name: string): [number, number] {
@@ -70,6 +87,25 @@ function checkShape4(shape: readonly number[], who: string, name: string, layout
   if (!shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${who}: ${name} must have no zero-size axis, got shape [${shape.join(', ')}]`);
   }
+}
+
+/**
+ * Checks the options alone (no shapes), so a layer fails where it is built: each bad value, or
+ * `'same'` padding with a stride other than 1, throws one line naming it. `who` names the caller.
+ */
+export function normalizeConv2dOptions(optionsIn: Conv2dOptions | null = {}, who = 'conv2d'): NormalizedConv2dOptions {
+  const options = optionsObject(optionsIn, who);
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) {
+    throw new Error(`${who}: groups must be a positive integer, got ${JSON.stringify(options.groups)}`);
+  }
+  const stride = positivePair(options.stride, 1, who, 'stride');
+  const dilation = positivePair(options.dilation, 1, who, 'dilation');
+  const padding = paddingPair(options.padding, who);
+  if (padding === 'same' && (stride[0] !== 1 || stride[1] !== 1)) {
+    throw new Error(`${who}: padding 'same' needs stride 1, got stride [${stride[0]}, ${stride[1]}]`);
+  }
+  return { stride, dilation, padding, groups, floor: options.floor ?? false };
 }
 
 /** Output length along one axis: `(n + 2p - d(f-1) - 1) / s + 1`, whole or an error naming the sizes. */
@@ -112,15 +148,11 @@ export function convInfo(
   optionsIn: Conv2dOptions | null = {},
   who = 'conv2d',
 ): ConvInfo {
-  const options = optionsObject(optionsIn, who);
+  const { stride, dilation, padding, groups, floor } = normalizeConv2dOptions(optionsIn, who);
   checkShape4(xShape, who, 'input', '[N, C, H, W]');
   checkShape4(wShape, who, 'weight', '[outChannels, inChannels/groups, kh, kw]');
   const [batch, inChannels, inHeight, inWidth] = xShape as [number, number, number, number];
   const [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] = wShape as [number, number, number, number];
-  const groups = options.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) {
-    throw new Error(`${who}: groups must be a positive integer, got ${JSON.stringify(options.groups)}`);
-  }
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
     throw new Error(
       `${who}: groups ${groups} must divide both the input channels ${inChannels} and the output channels ${outChannels}`,
@@ -132,14 +164,10 @@ export function convInfo(
         `${inChannelsPerGroup * groups} (${inChannelsPerGroup} per group x ${groups} group${groups > 1 ? 's' : ''})`,
     );
   }
-  const [strideHeight, strideWidth] = positivePair(options.stride, 1, who, 'stride');
-  const [dilationHeight, dilationWidth] = positivePair(options.dilation, 1, who, 'dilation');
-  const padding = paddingPair(options.padding, who);
+  const [strideHeight, strideWidth] = stride;
+  const [dilationHeight, dilationWidth] = dilation;
   let padTop: number, padBottom: number, padLeft: number, padRight: number;
   if (padding === 'same') {
-    if (strideHeight !== 1 || strideWidth !== 1) {
-      throw new Error(`${who}: padding 'same' needs stride 1, got stride [${strideHeight}, ${strideWidth}]`);
-    }
     const totalH = dilationHeight * (kernelHeight - 1);
     const totalW = dilationWidth * (kernelWidth - 1);
     padTop = Math.floor(totalH / 2);
@@ -150,10 +178,9 @@ export function convInfo(
     [padTop, padLeft] = padding;
     [padBottom, padRight] = padding;
   }
-  const floor = options.floor ?? false;
   const outHeight = outputLength('height', inHeight, padTop, padBottom, kernelHeight, strideHeight, dilationHeight, floor, who);
   const outWidth = outputLength('width', inWidth, padLeft, padRight, kernelWidth, strideWidth, dilationWidth, floor, who);
-  return {
+  return withShapes({
     batch,
     inChannels,
     inHeight,
@@ -174,9 +201,39 @@ export function convInfo(
     padRight,
     outHeight,
     outWidth,
+  });
+}
+
+type ConvSizes = Omit<ConvInfo, 'inShape' | 'outShape' | 'weightShape' | 'work'>;
+
+/** The shapes and the work count, derived from the sizes. */
+function withShapes(sizes: ConvSizes): ConvInfo {
+  const { batch, inChannels, inHeight, inWidth, outChannels, inChannelsPerGroup, kernelHeight, kernelWidth, outHeight, outWidth } = sizes;
+  const outShape = [batch, outChannels, outHeight, outWidth] as const;
+  return {
+    ...sizes,
+    inShape: [batch, inChannels, inHeight, inWidth],
+    outShape,
+    weightShape: [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth],
+    work: sizeOf(outShape) * inChannelsPerGroup * kernelHeight * kernelWidth,
   };
 }
 
+/** The same convolution over `batch` samples (a block of a split batch, or a smaller last batch). */
+export function withBatch(info: ConvInfo, batch: number): ConvInfo {
+  return withShapes({ ...info, batch });
+}
+
+/** Elements of x, y and w. */
+export function convSizes(info: ConvInfo): { input: number; output: number; weight: number } {
+  return { input: sizeOf(info.inShape), output: sizeOf(info.outShape), weight: sizeOf(info.weightShape) };
+}
+
+/** Elements of one sample of x and of y: where sample n starts in each. */
+export function sampleSizes(info: ConvInfo): { input: number; output: number } {
+  return { input: info.inChannels * info.inHeight * info.inWidth, output: info.outChannels * info.outHeight * info.outWidth };
+}
+
 export function outputShape(info: ConvInfo): [number, number, number, number] {
-  return [info.batch, info.outChannels, info.outHeight, info.outWidth];
+  return [...info.outShape];
 }

@@ -1,5 +1,5 @@
-export type { Pair, Conv2dOptions, ConvInfo } from './conv-info.js';
-export { convInfo, outputShape } from './conv-info.js';
+export type { Pair, Conv2dOptions, ConvInfo, NormalizedConv2dOptions } from './conv-info.js';
+export { convInfo, convSizes, normalizeConv2dOptions, outputShape, sampleSizes, withBatch } from './conv-info.js';
 export type { Conv2dMethod, Conv2dMethodOptions } from './conv2d.js';
 export { conv2d, conv2dGradInput, conv2dGradWeight, conv2dGradBias, chooseConv2dMethod } from './conv2d.js';
 export { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto, conv2dGradBiasInto } from './direct.js';

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../tensor.js';
 import { chooseConv2dMethod } from '../conv/conv2d.js';
-import type { ConvInfo } from '../conv/conv-info.js';
+import { convSizes, type ConvInfo } from '../conv/conv-info.js';
 import { implicitGradWeightTiles, implicitIm2colFits } from '../conv/implicit-im2col.js';
 import { defaultPool } from './default-pool.js';
 import type { WorkerPool } from './pool.js';
@@ -44,19 +44,6 @@ function strategy(info: ConvInfo, method: ConvStrategy | undefined, who: string)
   return method;
 }
 
-/** Multiply-adds of one conv2d product (forward, or either gradient). */
-export function conv2dWork(info: ConvInfo): number {
-  return info.batch * info.outChannels * info.outHeight * info.outWidth * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth;
-}
-
-function sizes(info: ConvInfo): { input: number; output: number; weight: number } {
-  return {
-    input: info.batch * info.inChannels * info.inHeight * info.inWidth,
-    output: info.batch * info.outChannels * info.outHeight * info.outWidth,
-    weight: info.outChannels * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth,
-  };
-}
-
 function checkLength(who: string, name: string, array: FloatArray, want: number): void {
   if (array.length < want) throw new Error(`${who}: ${name} holds ${array.length} elements, the ConvInfo needs ${want}`);
 }
@@ -72,13 +59,13 @@ export function conv2dParallelInto(
 ): void {
   const who = 'conv2dParallel';
   const method = strategy(info, options.method, who);
-  const size = sizes(info);
+  const size = convSizes(info);
   checkLength(who, 'out', out, size.output);
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'weight', w, size.weight);
   if (bias !== null) checkLength(who, 'bias', bias, info.outChannels);
   const pool = options.pool ?? defaultPool();
-  const parts = splitRange(info.batch, threadsFor(conv2dWork(info), pool, options));
+  const parts = splitRange(info.batch, threadsFor(info.work, pool, options));
   if (parts.length < 2) {
     conv2dTask.run({ out, x, w, bias, info, method }, 0, info.batch, 0);
     return;
@@ -111,12 +98,12 @@ export function conv2dGradInputParallelInto(
 ): void {
   const who = 'conv2dGradInputParallel';
   const method = strategy(info, options.method, who);
-  const size = sizes(info);
+  const size = convSizes(info);
   checkLength(who, 'gx', gx, size.input);
   checkLength(who, 'gy', gy, size.output);
   checkLength(who, 'weight', w, size.weight);
   const pool = options.pool ?? defaultPool();
-  const parts = splitRange(info.batch, threadsFor(conv2dWork(info), pool, options));
+  const parts = splitRange(info.batch, threadsFor(info.work, pool, options));
   if (parts.length < 2) {
     conv2dGradInputTask.run({ gx, gy, w, info, method }, 0, info.batch, 0);
     return;
@@ -184,12 +171,12 @@ export function conv2dGradWeightParallelInto(
 ): void {
   const who = 'conv2dGradWeightParallel';
   const method = strategy(info, options.method, who);
-  const size = sizes(info);
+  const size = convSizes(info);
   checkLength(who, 'gw', gw, size.weight);
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
-  const threads = threadsFor(conv2dWork(info), pool, options);
+  const threads = threadsFor(info.work, pool, options);
   if (method === 'im2col' && implicitIm2colFits(info)) {
     const parts = implicitWeightGradParts(info, threads);
     if (parts.length < 2) {
@@ -229,7 +216,7 @@ export function conv2dGradWeightParallelInto(
 /** gb [K] = dL/db of conv2d (gy summed over samples and positions), the channels split across threads. */
 export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, options: ParallelOptions = {}): void {
   const who = 'conv2dGradBiasParallel';
-  const size = sizes(info);
+  const size = convSizes(info);
   checkLength(who, 'gb', gb, info.outChannels);
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();

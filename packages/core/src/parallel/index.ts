@@ -20,5 +20,4 @@ export {
   conv2dGradInputParallelInto,
   conv2dGradWeightParallelInto,
   conv2dGradBiasParallelInto,
-  conv2dWork,
 } from './conv2d-parallel.js';

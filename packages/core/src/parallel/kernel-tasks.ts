@@ -1,5 +1,5 @@
 import type { FloatArray } from '../tensor.js';
-import type { ConvInfo } from '../conv/conv-info.js';
+import { sampleSizes, withBatch, type ConvInfo } from '../conv/conv-info.js';
 import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
 import { im2colColumns, im2colInto, im2colRows, im2colRowsInto } from '../conv/im2col.js';
@@ -54,18 +54,6 @@ export function gemmPart(g: GemmPartArgs, start: number, end: number): void {
   }
 }
 
-/** The sizes of samples [start, end) of a batch: the same problem with a smaller batch. */
-function samples(info: ConvInfo, start: number, end: number): ConvInfo {
-  return { ...info, batch: end - start };
-}
-
-function inputSize(info: ConvInfo): number {
-  return info.inChannels * info.inHeight * info.inWidth;
-}
-
-function outputSize(info: ConvInfo): number {
-  return info.outChannels * info.outHeight * info.outWidth;
-}
 
 export interface Conv2dPartArgs {
   out: FloatArray;
@@ -78,9 +66,10 @@ export interface Conv2dPartArgs {
 
 /** Forward conv2d of samples [start, end). */
 export function conv2dPart(p: Conv2dPartArgs, start: number, end: number): void {
-  const info = samples(p.info, start, end);
-  const x = p.x.subarray(start * inputSize(info), end * inputSize(info));
-  const out = p.out.subarray(start * outputSize(info), end * outputSize(info));
+  const info = withBatch(p.info, end - start);
+  const per = sampleSizes(info);
+  const x = p.x.subarray(start * per.input, end * per.input);
+  const out = p.out.subarray(start * per.output, end * per.output);
   if (p.method === 'direct') conv2dDirectInto(out, x, p.w, p.bias, info);
   else conv2dIm2colInto(out, x, p.w, p.bias, info);
 }
@@ -95,9 +84,10 @@ export interface Conv2dGradInputPartArgs {
 
 /** dL/dx of samples [start, end). */
 export function conv2dGradInputPart(p: Conv2dGradInputPartArgs, start: number, end: number): void {
-  const info = samples(p.info, start, end);
-  const gx = p.gx.subarray(start * inputSize(info), end * inputSize(info));
-  const gy = p.gy.subarray(start * outputSize(info), end * outputSize(info));
+  const info = withBatch(p.info, end - start);
+  const per = sampleSizes(info);
+  const gx = p.gx.subarray(start * per.input, end * per.input);
+  const gy = p.gy.subarray(start * per.output, end * per.output);
   if (p.method === 'direct') conv2dGradInputDirectInto(gx, gy, p.w, info);
   else conv2dGradInputIm2colInto(gx, gy, p.w, info);
 }
@@ -120,9 +110,10 @@ export function conv2dGradWeightInto(gw: FloatArray, x: FloatArray, gy: FloatArr
 
 /** Part `part`'s sum over samples [start, end) of dL/dw, into its own block of `partials`. */
 export function conv2dGradWeightPart(p: Conv2dGradWeightPartArgs, start: number, end: number, part: number): void {
-  const info = samples(p.info, start, end);
-  const x = p.x.subarray(start * inputSize(info), end * inputSize(info));
-  const gy = p.gy.subarray(start * outputSize(info), end * outputSize(info));
+  const info = withBatch(p.info, end - start);
+  const per = sampleSizes(info);
+  const x = p.x.subarray(start * per.input, end * per.input);
+  const gy = p.gy.subarray(start * per.output, end * per.output);
   conv2dGradWeightInto(p.partials.subarray(part * p.size, (part + 1) * p.size), x, gy, info, p.method);
 }
 

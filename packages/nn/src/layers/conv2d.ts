@@ -5,11 +5,12 @@ import {
   conv2dGradInputParallelInto,
   conv2dGradWeightParallelInto,
   conv2dParallelInto,
-  conv2dWork,
   convInfo,
+  convSizes,
   fromDense,
   getNumThreads,
   MIN_PARALLEL_WORK,
+  normalizeConv2dOptions,
   outputShape,
 } from '@convlab/core';
 import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
@@ -124,9 +125,8 @@ export class Conv2d extends Module {
     this.floor = options.floor ?? false;
     this.dtype = checkDtype(options.dtype ?? 'float32', who);
     this.method = options.method ?? 'auto';
-    // Validate stride, padding and dilation now (ConvInfo says what is wrong), on an input large
-    // enough for any sensible filter, so a bad layer fails where it is built.
-    convInfo([1, this.inChannels, 4096, 4096], this.weightShape(), { ...this.convOptions(), floor: true }, who);
+    // A bad stride, padding or dilation fails where the layer is built; whether the filter fits waits for an input.
+    normalizeConv2dOptions(this.convOptions(), who);
 
     const init = checkInit(options.init ?? 'tanh', who);
     const [ph, pw] = pairOf(options.initPool ?? 1);
@@ -184,24 +184,24 @@ export class Conv2d extends Module {
     this.resolved = method;
     if (method === 'fft') {
       // Small problems stay on one plan in this thread: a worker round trip would cost more than it saves.
-      const threaded = getNumThreads() > 1 && conv2dWork(info) >= MIN_PARALLEL_WORK;
+      const threaded = getNumThreads() > 1 && info.work >= MIN_PARALLEL_WORK;
       if (!this.plan || this.plan instanceof ThreadedSpectralConv2d !== threaded) {
         this.plan = threaded ? new ThreadedSpectralConv2d(this.convOptions()) : new SpectralConv2d(this.convOptions());
       }
       this.input = undefined;
       const xt = fromDense(input, x.shape);
       const b = this.bias?.value ?? null;
-      const out = this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output);
+      const out = this.outBuffer.take(this.dtype, convSizes(info).output, this.reuse.output);
       if (this.plan instanceof SpectralConv2d) return this.plan.forward(xt, this.weight.value, b, fromDense(out, outputShape(info)));
       return this.plan.forward(xt, this.weight.value, b, out);
     }
-    const out = this.outBuffer.take(this.dtype, outputSize(info), this.reuse.output);
+    const out = this.outBuffer.take(this.dtype, convSizes(info).output, this.reuse.output);
     const w = this.weight.value.data;
     const b = this.bias ? this.bias.value.data : null;
     // On core's worker pool (setNumThreads), split by samples: the single-threaded numbers, bit for bit.
     conv2dParallelInto(out, input, w, b, info, { method });
     this.input = input;
-    return fromDense(out, [info.batch, info.outChannels, info.outHeight, info.outWidth]);
+    return fromDense(out, outputShape(info));
   }
 
   backward(gy: Tensor): Tensor {
@@ -215,7 +215,7 @@ export class Conv2d extends Module {
 
   private backwardWith(gy: Tensor, inputGrad: boolean): Tensor | null {
     const info = this.info;
-    checkGrad(gy, info && [info.batch, info.outChannels, info.outHeight, info.outWidth], 'Conv2d');
+    checkGrad(gy, info?.outShape, 'Conv2d');
     checkInputDtype(gy, this.dtype, 'Conv2d.backward');
     if (this.resolved === 'fft') return this.backwardSpectral(gy, inputGrad);
     const g = flatData(gy);
@@ -229,9 +229,9 @@ export class Conv2d extends Module {
       addInto(this.bias.grad.data, gb);
     }
     if (!inputGrad) return null;
-    const gx = this.gradBuffer.take(this.dtype, inputSize(info!), this.reuse.gradInput);
+    const gx = this.gradBuffer.take(this.dtype, convSizes(info!).input, this.reuse.gradInput);
     conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
-    return fromDense(gx, [info!.batch, info!.inChannels, info!.inHeight, info!.inWidth]);
+    return fromDense(gx, info!.inShape);
   }
 
   /** Backward through the plan: gy is transformed once and meets the kept input and weight spectra. */
@@ -239,14 +239,14 @@ export class Conv2d extends Module {
     const wants = { input: inputGrad, bias: this.bias !== null };
     const plan = this.plan!;
     const info = this.info!;
-    const gx = inputGrad ? this.gradBuffer.take(this.dtype, inputSize(info), this.reuse.gradInput) : undefined;
+    const gx = inputGrad ? this.gradBuffer.take(this.dtype, convSizes(info).input, this.reuse.gradInput) : undefined;
     let grads;
     if (plan instanceof SpectralConv2d) {
       // The single plan writes every gradient into this layer's buffers.
       const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, this.weight.value.size));
       const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
       grads = plan.backward(gy, wants, {
-        gradInput: gx && fromDense(gx, [info.batch, info.inChannels, info.inHeight, info.inWidth]),
+        gradInput: gx && fromDense(gx, info.inShape),
         gradWeight: fromDense(gw, this.weight.value.shape),
         gradBias: fromDense(gb, [this.outChannels]),
       });
@@ -277,14 +277,6 @@ export class Conv2d extends Module {
       dtype: this.dtype,
     });
   }
-}
-
-function outputSize(info: ConvInfo): number {
-  return info.batch * info.outChannels * info.outHeight * info.outWidth;
-}
-
-function inputSize(info: ConvInfo): number {
-  return info.batch * info.inChannels * info.inHeight * info.inWidth;
 }
 
 function reuseArray(previous: FloatArray | undefined, dtype: Dtype, n: number): FloatArray {

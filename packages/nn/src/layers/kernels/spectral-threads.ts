@@ -1,4 +1,4 @@
-import { SLOTS, arrayFor, builtModule, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
+import { SLOTS, arrayFor, builtModule, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sampleSizes, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
 import type { Conv2dOptions, Dtype, FloatArray, Tensor, WorkerPool } from '@convlab/core';
 import { SpectralConv2d } from '@convlab/fft';
 import type { Conv2dGradients } from '@convlab/fft';
@@ -55,7 +55,7 @@ export function spectralForwardPart(a: PartArgs, start: number, end: number, par
   const entry = planFor(a, part);
   const x = fromDense(a.x.subarray(start * c * h * w, end * c * h * w), [end - start, c, h, w]);
   const info = convInfo(x.shape, a.wShape, a.options, 'Conv2d');
-  const perSample = info.outChannels * info.outHeight * info.outWidth;
+  const perSample = sampleSizes(info).output;
   // The block's rows of the shared output, written in place (none when only the spectra are wanted).
   const out = a.out === null ? undefined : fromDense(a.out.subarray(start * perSample, end * perSample), [end - start, info.outChannels, info.outHeight, info.outWidth]);
   entry.plan.forward(x, fromDense(a.w, a.wShape), a.b === null ? null : fromDense(a.b, [a.wShape[0]!]), out);
@@ -70,9 +70,8 @@ export function spectralBackwardPart(a: PartArgs, start: number, end: number, pa
     entry = planFor(a, part);
   }
   const info = entry.plan.info!;
-  const outSize = info.outChannels * info.outHeight * info.outWidth;
+  const { input: perSample, output: outSize } = sampleSizes(info);
   const gy = fromDense(a.gy!.subarray(start * outSize, end * outSize), [end - start, info.outChannels, info.outHeight, info.outWidth]);
-  const perSample = info.inChannels * info.inHeight * info.inWidth;
   const wSize = a.w.length;
   const at = part * (wSize + info.outChannels);
   // Everything lands in place: dL/dx in the block's rows of the shared gx, the block's weight and

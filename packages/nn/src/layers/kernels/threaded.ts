@@ -1,4 +1,4 @@
-import { builtModule, defaultPool, defineTask, isShared, sharedInt32Array, splitRange } from '@convlab/core';
+import { builtModule, defaultPool, defineTask, isShared, sharedInt32Array, splitRange, withBatch } from '@convlab/core';
 import type { ConvInfo, FloatArray } from '@convlab/core';
 import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from './activation.js';
 import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
@@ -19,7 +19,7 @@ const MIN_ELEMENTWISE = 1 << 15;
 /** A pooling geometry restricted to samples [start, end), and the sizes of one sample. */
 function samples(g: ConvInfo, start: number, end: number): { g: ConvInfo; inSize: number; outSize: number } {
   return {
-    g: { ...g, batch: end - start },
+    g: withBatch(g, end - start),
     inSize: g.inChannels * g.inHeight * g.inWidth,
     outSize: g.inChannels * g.outHeight * g.outWidth,
   };

@@ -11,3 +11,5 @@ export { serializeModel, deserializeModel, readModelHeader, saveModel, loadModel
 export type { ModelHeader, TensorEntry, SaveExtras } from './serialize.js';
 export { saveSafetensors, loadSafetensors, readSafetensorsHeader, SAFETENSORS_ARCHITECTURE_KEY } from './safetensors.js';
 export type { SafetensorsEntry, SafetensorsHeader, SafetensorsSaveOptions, SafetensorsLoadOptions } from './safetensors.js';
+export { exportOnnx, ONNX_OPSET } from './onnx/export.js';
+export type { OnnxExportOptions } from './onnx/export.js';

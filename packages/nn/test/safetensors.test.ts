@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
-import { Conv2d, Flatten, Linear, Random, Sequential, Tanh, lenet5, loadSafetensors, readSafetensorsHeader, saveSafetensors } from '@convlab/nn';
+import { Conv2d, Flatten, Linear, Random, Sequential, Tanh, lenet5, loadMnistTest, loadSafetensors, readSafetensorsHeader, saveSafetensors } from '@convlab/nn';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
 
 /** A safetensors file written by hand in the test, independent of saveSafetensors. */
 function file(header: object, data: Uint8Array, headerLength?: number | bigint): Uint8Array {
@@ -109,6 +113,32 @@ describe('saveSafetensors', () => {
     loadSafetensors(file(h3, new Uint8Array([0x49, 0x40, ...f32([2.5])])), { into: bf });
     expect(bf.parameters()[1]!.value.data[0]).toBe(3.140625);
     expect(bf.parameters()[0]!.value.data[0]).toBe(2.5);
+  });
+});
+
+describe('a PyTorch state_dict (fixtures/generate/lenet5_safetensors.py)', () => {
+  it('loads into lenet5() and gives the logits PyTorch gave on five MNIST test images', () => {
+    const path = fixture('golden/lenet5-torch.safetensors');
+    const golden = JSON.parse(readFileSync(fixture('golden/lenet5-torch.json'), 'utf8')) as {
+      images: { count: number };
+      parameters: Record<string, number[]>;
+      logits: { shape: number[]; data: number[] };
+    };
+    const bytes = new Uint8Array(readFileSync(path));
+    const header = readSafetensorsHeader(bytes, path);
+    expect(header.metadata).toEqual({ format: 'pt' });
+    expect(Object.fromEntries(header.tensors.map((t) => [t.name, t.shape]))).toEqual(golden.parameters);
+    // Without a convlab architecture in the file, the model to fill must be given.
+    expect(() => loadSafetensors(bytes, { name: path })).toThrow(`${path}: no convlab architecture in __metadata__`);
+    const model = loadSafetensors(bytes, { name: path, into: lenet5() });
+    const test = loadMnistTest({ dir: fixture('mnist-tiny/plain'), limit: golden.images.count });
+    const logits = model.eval().forward(test.images);
+    expect(logits.shape).toEqual(golden.logits.shape);
+    let worst = 0;
+    golden.logits.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - logits.data[i]!))));
+    expect(worst).toBeLessThan(1e-5);
+    // PyTorch's default initialisation gives logits that differ between images and classes.
+    expect(Math.max(...golden.logits.data) - Math.min(...golden.logits.data)).toBeGreaterThan(0.1);
   });
 });
 

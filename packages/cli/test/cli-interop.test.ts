@@ -19,6 +19,20 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('--help of the interop commands', () => {
+  it.each([
+    ['summary', ['--model', '--arch', '--input']],
+    ['export', ['--model', '--arch', '--format', '--out', '--input', '--softmax']],
+    ['plot', ['<log>', '--out', '--title']],
+    ['eval', ['--arch']],
+    ['predict', ['--arch']],
+  ])('%s --help lists its options', (command, options) => {
+    const r = convlab([command, '--help'], dir);
+    expect(r.status).toBe(0);
+    for (const option of options) expect(r.stdout).toContain(option);
+  });
+});
+
 describe('convlab train/eval/predict with safetensors', () => {
   it('train --out m.safetensors writes safetensors with the architecture and how it was trained', () => {
     const bytes = new Uint8Array(readFileSync(join(dir, 'm.safetensors')));

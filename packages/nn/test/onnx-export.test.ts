@@ -21,6 +21,7 @@ import {
   softmax,
 } from '@convlab/nn';
 import type { LayerConfig } from '@convlab/nn';
+import { perturbedLenet } from './perturbed-lenet.js';
 
 /** Runs an exported model in onnxruntime (its CPU provider) on `x`. */
 async function runOnnx(bytes: Uint8Array, x: Tensor): Promise<{ name: string; data: Float32Array; dims: readonly number[] }> {
@@ -39,17 +40,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/** A LeNet-5 whose every weight is non-zero (its softmax layer starts at zero). */
-function trainedLookingLenet(): Sequential {
-  const model = lenet5({ seed: 4 });
-  const random = new Random(5);
-  for (const p of model.parameters()) for (let i = 0; i < p.value.size; i++) p.value.data[i] += random.uniform(-0.05, 0.05);
-  return model.eval();
-}
 
 describe('exportOnnx, run in onnxruntime', () => {
   it('LeNet-5 gives the same logits as convlab within 1e-5 on 100 MNIST test images', async () => {
-    const model = trainedLookingLenet();
+    const model = perturbedLenet(0.05).eval();
     const test = loadMnistTest({ limit: 100 });
     const ours = model.forward(test.images);
     const theirs = await runOnnx(exportOnnx(model, { inputShape: [1, 28, 28] }), test.images);

@@ -5,6 +5,8 @@ import { tensor } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { Conv2d, Flatten, Linear, Random, Sequential, Tanh, lenet5, loadMnistTest, loadSafetensors, readSafetensorsHeader, saveSafetensors } from '@convlab/nn';
 
+import { perturbedLenet } from './perturbed-lenet.js';
+
 const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
 
 /** A safetensors file written by hand in the test, independent of saveSafetensors. */
@@ -36,16 +38,10 @@ function images(n: number, seed: number): Tensor {
   return tensor(Float32Array.from({ length: n * 784 }, () => random.next()), [n, 1, 28, 28]);
 }
 
-function trainedLookingLenet(): Sequential {
-  const model = lenet5({ seed: 4 });
-  const random = new Random(5);
-  for (const p of model.parameters()) for (let i = 0; i < p.value.size; i++) p.value.data[i] += random.uniform(-0.01, 0.01);
-  return model;
-}
 
 describe('saveSafetensors', () => {
   it('writes the layout of the spec: u64 LE header length, JSON header, contiguous little-endian tensors in order', () => {
-    const model = trainedLookingLenet();
+    const model = perturbedLenet();
     const bytes = saveSafetensors(model, { metadata: { epochs: '3' } });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = Number(view.getBigUint64(0, true));
@@ -67,7 +63,7 @@ describe('saveSafetensors', () => {
   });
 
   it('round-trips LeNet-5 bit for bit, and float64 models as F64', () => {
-    const model = trainedLookingLenet();
+    const model = perturbedLenet();
     const loaded = loadSafetensors(saveSafetensors(model));
     expect(loaded.config()).toEqual(model.config());
     const x = images(3, 6);

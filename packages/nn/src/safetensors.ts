@@ -1,5 +1,6 @@
 import { dense, dtypeOf, isContiguous } from '@convlab/core';
 import type { FloatArray } from '@convlab/core';
+import { checkDeclaredSizes } from './declared-sizes.js';
 import { layerFromConfig } from './layers/from-config.js';
 import type { LayerConfig } from './layers/layer.js';
 import { Sequential } from './layers/sequential.js';
@@ -107,7 +108,7 @@ export function saveSafetensors(model: Sequential, options: SafetensorsSaveOptio
 export function loadSafetensors(bytes: Uint8Array, options: SafetensorsLoadOptions = {}): Sequential {
   const name = options.name ?? 'safetensors';
   const header = readSafetensorsHeader(bytes, name);
-  const model = options.into ?? modelFromMetadata(header.metadata, name);
+  const model = options.into ?? modelFromMetadata(header, name);
   const params = model.parameters();
   const stored = new Map(header.tensors.map((t) => [t.name, t]));
   const missing = params.filter((p) => !stored.has(p.name)).map((p) => p.name);
@@ -207,17 +208,30 @@ function checkEntry(key: string, value: unknown, dataLength: number, name: strin
   return { name: key, dtype: dtype as string, shape: [...(shape as number[])], begin, end };
 }
 
-function modelFromMetadata(metadata: Record<string, string>, name: string): Sequential {
-  const text = metadata[SAFETENSORS_ARCHITECTURE_KEY];
+function modelFromMetadata(header: SafetensorsHeader, name: string): Sequential {
+  const text = header.metadata[SAFETENSORS_ARCHITECTURE_KEY];
   if (text === undefined) {
     throw new Error(`${name}: no convlab architecture in __metadata__ (a PyTorch state_dict?): load it into a model, e.g. loadSafetensors(bytes, { into: lenet5() }) or --arch lenet5`);
   }
+  const bad = (error: unknown): never => {
+    throw new Error(`${name}: bad architecture in __metadata__.${SAFETENSORS_ARCHITECTURE_KEY}: ${(error as Error).message}`);
+  };
+  let architecture: LayerConfig;
   try {
-    const built = layerFromConfig(JSON.parse(text) as LayerConfig);
+    architecture = JSON.parse(text) as LayerConfig;
+  } catch (error) {
+    return bad(error);
+  }
+  // Before any layer allocates its weights, the sizes it declares must be the file's tensors (whose
+  // sizes the file's length already bounds). The check reads only the names and shapes.
+  const tensors = header.tensors.map((t) => ({ name: t.name, dtype: 'float32' as const, shape: t.shape, offset: t.begin }));
+  checkDeclaredSizes({ format: 'convlab-model', version: 1, architecture, tensors, dataLength: 0 }, name);
+  try {
+    const built = layerFromConfig(architecture);
     if (!(built instanceof Sequential)) throw new Error('it is not a Sequential');
     return built;
   } catch (error) {
-    throw new Error(`${name}: bad architecture in __metadata__.${SAFETENSORS_ARCHITECTURE_KEY}: ${(error as Error).message}`);
+    return bad(error);
   }
 }
 

@@ -198,6 +198,11 @@ describe('loadSafetensors refuses bad files, naming the file and the tensor', ()
     expect(() => loadSafetensors(good, { name: 'torch.safetensors' })).toThrow(
       'torch.safetensors: no convlab architecture in __metadata__ (a PyTorch state_dict?)',
     );
+    // An architecture that declares more than the file stores is refused before any layer is built.
+    const huge = JSON.stringify({ type: 'Sequential', layers: [{ type: 'Linear', inFeatures: 40000, outFeatures: 40000 }] });
+    expect(() => loadSafetensors(file({ ...tinyHeader, __metadata__: { convlab_architecture: huge } }, f32([1, 2, 3])), { name: 'big.safetensors' })).toThrow(
+      'big.safetensors: the architecture declares 0.weight [40000, 40000], the file stores [1, 2]',
+    );
     const bad = file({ ...tinyHeader, __metadata__: { convlab_architecture: '{"type":"Linear2"}' } }, f32([1, 2, 3]));
     expect(() => loadSafetensors(bad, { name: 'x.safetensors' })).toThrow('x.safetensors: bad architecture in __metadata__.convlab_architecture: unknown layer type "Linear2"');
   });

@@ -138,6 +138,28 @@ describe('a PyTorch state_dict (fixtures/generate/lenet5_safetensors.py)', () =>
   });
 });
 
+describe('a convlab safetensors file in PyTorch (fixtures/generate/convlab_safetensors_torch.py)', () => {
+  it('PyTorch, rebuilding the network from __metadata__, gave the logits convlab gives', async () => {
+    const path = fixture('golden/convlab-small.safetensors');
+    const bytes = new Uint8Array(readFileSync(path));
+    const golden = JSON.parse(readFileSync(fixture('golden/convlab-small-torch.json'), 'utf8')) as {
+      images: { count: number };
+      logits: { shape: number[]; data: number[] };
+    };
+    // The committed file is what saveSafetensors writes for the generator's network, byte for byte.
+    const { smallNetwork } = (await import(fixture('generate/convlab_small_safetensors.mjs'))) as { smallNetwork: () => Sequential };
+    expect(Buffer.from(saveSafetensors(smallNetwork(), { metadata: { note: 'fixtures/generate/convlab_small_safetensors.mjs' } })).equals(Buffer.from(bytes))).toBe(true);
+    const model = loadSafetensors(bytes, { name: path }).eval();
+    const test = loadMnistTest({ dir: fixture('mnist-tiny/plain'), limit: golden.images.count });
+    const logits = model.forward(test.images);
+    expect(logits.shape).toEqual(golden.logits.shape);
+    let worst = 0;
+    golden.logits.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - logits.data[i]!))));
+    expect(worst).toBeLessThan(1e-5);
+    expect(Math.max(...golden.logits.data) - Math.min(...golden.logits.data)).toBeGreaterThan(0.1);
+  });
+});
+
 describe('loadSafetensors refuses bad files, naming the file and the tensor', () => {
   const good = file(tinyHeader, f32([1, 2, 3]));
   const load = (bytes: Uint8Array) => () => loadSafetensors(bytes, { name: 'm.safetensors', into: tiny() });

@@ -146,6 +146,7 @@ describe('convlab plot', () => {
     expect(f.stderr).toBe('convlab: fields.jsonl:2: epoch record with trainLoss "x", not a number\n');
     writeFileSync(join(dir, 'empty.jsonl'), '{"event":"start"}\n');
     expect(convlab(['plot', 'empty.jsonl', '--out', 'curves.svg'], dir).stderr).toMatch(/^convlab: empty\.jsonl: no epoch records/);
+    expect(convlab(['plot', 'nothing.jsonl'], dir).stderr).toBe('convlab: nothing.jsonl: no such file\n');
     expect(convlab(['plot', 'run.jsonl', '--out', 'curves.png'], dir).stderr).toBe('convlab: plot: --out curves.png: convlab plot writes SVG only; name the file .svg\n');
     expect(readFileSync(join(dir, 'curves.svg'), 'utf8')).toBe(before);
   });

@@ -3,7 +3,7 @@ import { lineChart } from '@convlab/bench';
 import type { LineSeries } from '@convlab/bench';
 import { writeFileAtomic } from '@convlab/nn';
 import { UsageError } from '../fail.js';
-import { existingFile, fileOption } from '../options.js';
+import { fileOption } from '../options.js';
 import { readTrainingLog } from '../training-log.js';
 import type { EpochPoint } from '../training-log.js';
 
@@ -26,7 +26,7 @@ export const plotCommand: CommandModule<object, PlotArgs> = {
       .option('title', { type: 'string', describe: 'the chart title (default: the log file name)' })
       .example('$0 plot run.jsonl --out run.svg', 'loss and error curves of a training run') as unknown as Argv<PlotArgs>,
   handler: (argv) => {
-    const path = existingFile(CMD, 'log', argv.log);
+    const path = String(argv.log);
     const out = argv.out === undefined ? `${path.replace(/\.jsonl?$/i, '')}.svg` : fileOption(CMD, 'out', argv.out);
     if (!out.toLowerCase().endsWith('.svg')) throw new UsageError(`${CMD}: --out ${out}: convlab plot writes SVG only; name the file .svg`);
     const epochs = readTrainingLog(path);

@@ -12,13 +12,6 @@ import { layerOutput } from '../layers/output-shape.js';
 import { Sequential } from '../layers/sequential.js';
 import { ProtoMessage } from './protobuf.js';
 
-/**
- * A Sequential as an ONNX model (opset 13): Conv, MaxPool, AveragePool, Tanh, Relu, Sigmoid,
- * Flatten and Gemm nodes, the weights as initializers under their parameter names (`0.weight`),
- * an input `input` of shape [N, ...inputShape] with a symbolic batch N, and an output `logits`
- * (or `probabilities` after a final Softmax). Dropout is left out, as in inference. The field
- * numbers are onnx.proto's (onnx/onnx.proto in the ONNX repository).
- */
 export interface OnnxExportOptions {
   /** The shape of one input without the batch axis, e.g. [1, 28, 28] for MNIST. */
   inputShape: readonly number[];
@@ -39,7 +32,15 @@ const EXPORTED = [Conv2d, MaxPool2d, AvgPool2d, Tanh, Sigmoid, ReLU, Flatten, Li
 
 type Attribute = [name: string, value: number | readonly number[]];
 
-/** The bytes of an .onnx file for `model`; throws naming any layer ONNX export does not support. */
+/**
+ * A Sequential as an ONNX model (opset 13): Conv, MaxPool, AveragePool, Tanh, Relu, Sigmoid,
+ * Flatten and Gemm nodes, the weights as initializers under their parameter names (`0.weight`),
+ * an input `input` of shape [N, ...inputShape] with a symbolic batch N, and an output `logits`
+ * (or `probabilities` after a final Softmax). Dropout is left out, as in inference. The field
+ * numbers are onnx.proto's (onnx/onnx.proto in the ONNX repository).
+ *
+ * Returns the bytes of the .onnx file; throws, naming it, on any layer ONNX export does not support.
+ */
 export function exportOnnx(model: Sequential, options: OnnxExportOptions): Uint8Array {
   if (!(model instanceof Sequential)) throw new Error('exportOnnx: the model must be a Sequential');
   const inputShape = options?.inputShape;
@@ -51,8 +52,10 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions): Uint8
   const nodes: NodeSpec[] = [];
   const initializers: ProtoMessage[] = [];
   let shape = [1, ...inputShape];
+  // Each node reads the previous node's output (the first reads the graph's input).
   const node = (opType: string, attributes: Attribute[] = [], weights: string[] = []): void => {
-    nodes.push({ opType, inputs: [nodes.length === 0 ? 'input' : `${nodes[nodes.length - 1]!.opType.toLowerCase()}_${nodes.length - 1}`, ...weights], attributes });
+    const previous = nodes.length === 0 ? 'input' : nodes[nodes.length - 1]!.output;
+    nodes.push({ opType, inputs: [previous, ...weights], output: `${opType.toLowerCase()}_${nodes.length}`, attributes });
   };
 
   for (const { layer, index, parameters } of layersOf(model, '')) {
@@ -91,8 +94,9 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions): Uint8
   }
   if (nodes.length === 0) node('Identity');
   const outputName = options.softmax ? 'probabilities' : 'logits';
+  nodes[nodes.length - 1]!.output = outputName;
   const graph = new ProtoMessage();
-  nodes.forEach((n, i) => graph.message(1, nodeProto(n, i === nodes.length - 1 ? outputName : `${n.opType.toLowerCase()}_${i}`)));
+  for (const n of nodes) graph.message(1, nodeProto(n));
   graph.string(2, options.name ?? 'convlab');
   for (const t of initializers) graph.message(5, t);
   graph.message(11, valueInfo('input', dtype, inputShape));
@@ -108,6 +112,7 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions): Uint8
 interface NodeSpec {
   opType: string;
   inputs: string[];
+  output: string;
   attributes: Attribute[];
 }
 
@@ -130,10 +135,10 @@ function window(info: ConvInfo): Attribute[] {
 }
 
 /** NodeProto: input 1, output 2, name 3, op_type 4, attribute 5. */
-function nodeProto(n: NodeSpec, output: string): ProtoMessage {
+function nodeProto(n: NodeSpec): ProtoMessage {
   const m = new ProtoMessage();
   for (const input of n.inputs) m.string(1, input);
-  m.string(2, output).string(3, output).string(4, n.opType);
+  m.string(2, n.output).string(3, n.output).string(4, n.opType);
   for (const [name, value] of n.attributes) {
     // AttributeProto: name 1, i 3, ints 8, type 20.
     const a = new ProtoMessage().string(1, name);

@@ -21,7 +21,7 @@ import { Sequential } from './layers/sequential.js';
  */
 export const SAFETENSORS_ARCHITECTURE_KEY = 'convlab_architecture';
 
-/** Header entries the reference library refuses beyond this size; so do we, before decoding it. */
+/** The reference library refuses a header longer than this; so does this reader, before decoding it. */
 const MAX_HEADER_BYTES = 100_000_000;
 
 /** Bytes per element of every dtype the format defines; the ones convlab reads are in DECODERS. */

@@ -1,6 +1,6 @@
 import type { Tensor } from '@convlab/core';
 import type { Random } from '../random.js';
-import { saveModel } from '../serialize.js';
+import { writeModelFile } from '../serialize.js';
 import type { SaveExtras } from '../serialize.js';
 import { Module } from './layer.js';
 import { summarize } from './summary.js';
@@ -112,9 +112,9 @@ export class Sequential extends Module {
     return summarize(this, inputShape);
   }
 
-  /** Writes the architecture and the weights to `path` atomically (docs/model-format.md). */
+  /** Writes the architecture and the weights to `path` atomically (docs/model-format.md); Node only, elsewhere use serializeModel. */
   save(path: string, extras?: SaveExtras): void {
-    saveModel(this, path, extras);
+    writeModelFile(this, path, extras);
   }
 }
 

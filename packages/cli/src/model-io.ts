@@ -10,8 +10,7 @@ import {
   loadSafetensors,
   readModelHeader,
   saveModel,
-  saveSafetensors,
-  writeFileAtomic,
+  saveSafetensorsFile,
   MODEL_MAGIC,
 } from '@convlab/nn';
 import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
@@ -57,12 +56,7 @@ export function saveModelFile(model: Sequential, path: string, meta?: { [key: st
     return;
   }
   const metadata = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
-  const bytes = saveSafetensors(model, { metadata });
-  try {
-    writeFileAtomic(path, bytes);
-  } catch (error) {
-    throw new Error(`cannot write ${path}: ${(error as Error).message}`);
-  }
+  saveSafetensorsFile(model, path, { metadata });
 }
 
 export interface LoadedModel {

@@ -1,9 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
-import { Conv2d, Flatten, Linear, Random, Sequential, Tanh, lenet5, loadMnistTest, loadSafetensors, readSafetensorsHeader, saveSafetensors } from '@convlab/nn';
+import {
+  Conv2d,
+  Flatten,
+  Linear,
+  Random,
+  Sequential,
+  Tanh,
+  lenet5,
+  loadMnistTest,
+  loadSafetensors,
+  loadSafetensorsFile,
+  readSafetensorsHeader,
+  saveSafetensors,
+  saveSafetensorsFile,
+} from '@convlab/nn';
 
 import { perturbedLenet } from './perturbed-lenet.js';
 
@@ -109,6 +125,25 @@ describe('saveSafetensors', () => {
     loadSafetensors(file(h3, new Uint8Array([0x49, 0x40, ...f32([2.5])])), { into: bf });
     expect(bf.parameters()[1]!.value.data[0]).toBe(3.140625);
     expect(bf.parameters()[0]!.value.data[0]).toBe(2.5);
+  });
+});
+
+describe('saveSafetensorsFile / loadSafetensorsFile (Node)', () => {
+  it('write atomically and read back the same model; a missing file is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convlab-safetensors-'));
+    try {
+      const model = perturbedLenet();
+      const path = join(dir, 'lenet5.safetensors');
+      saveSafetensorsFile(model, path, { metadata: { note: 'x' } });
+      expect(readdirSync(dir)).toEqual(['lenet5.safetensors']);
+      expect(Buffer.from(readFileSync(path)).equals(Buffer.from(saveSafetensors(model, { metadata: { note: 'x' } })))).toBe(true);
+      const x = images(2, 8);
+      expect(Array.from(loadSafetensorsFile(path).forward(x).data)).toEqual(Array.from(model.forward(x).data));
+      expect(() => loadSafetensorsFile(join(dir, 'none.safetensors'))).toThrow(`loadSafetensorsFile: ${join(dir, 'none.safetensors')}: no such file`);
+      expect(() => loadSafetensorsFile(dir)).toThrow(`loadSafetensorsFile: ${dir}: is a directory, not a safetensors file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

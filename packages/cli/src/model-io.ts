@@ -38,7 +38,12 @@ export function createModel(name: string, options: { conv: ConvMethod; activatio
 
 /** Writes a model file atomically, with how it was trained in its header. */
 export function saveModelFile(model: Sequential, path: string, meta?: { [key: string]: Json }): void {
-  saveModel(model, path, meta ? { meta } : {});
+  try {
+    saveModel(model, path, meta ? { meta } : {});
+  } catch (error) {
+    // The message already names the file: "out.cvlm: cannot write: ENOSPC: no space left on device".
+    throw new Error((error as Error).message.replace(/^saveModel: /, ''));
+  }
 }
 
 export interface LoadedModel {

@@ -129,7 +129,7 @@ export function saveModel(model: Sequential, path: string, extras?: SaveExtras):
   try {
     writeFileAtomic(path, bytes);
   } catch (error) {
-    throw new Error(`saveModel: cannot write ${path}: ${(error as Error).message}`);
+    throw new Error(`saveModel: ${(error as Error).message}`);
   }
 }
 

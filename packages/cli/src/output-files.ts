@@ -1,0 +1,53 @@
+import { accessSync, closeSync, constants, existsSync, openSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from './fail.js';
+
+/** An fs error as a short phrase without the temporary file it may name: `EACCES: permission denied`. */
+export function fsErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.replace(/, \w+ '.*'$/, '').replace(/, \w+$/, '');
+}
+
+/** The nearest folder on the way up from `path` that exists (the writers create the missing ones). */
+function existingAncestor(path: string): string {
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * Fails with a UsageError naming `--flag path` unless the file can be written: its folder (or the
+ * nearest existing folder above it) takes a new file (tried with an empty probe file, removed at
+ * once: every write here goes through a temporary file beside the target), and, for a file that
+ * is appended to, the file itself is writable. Nothing the user has is touched.
+ */
+export function checkWritable(command: string, flag: string, path: string, options: { appends?: boolean } = {}): void {
+  const fail = (why: string): never => {
+    throw new UsageError(`${command}: --${flag} ${path}: ${why}`);
+  };
+  const dir = existingAncestor(path);
+  if (!statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
+  const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (error) {
+    fail(`cannot write in ${dir}: ${fsErrorText(error)}`);
+  }
+  rmSync(probe, { force: true });
+  if (options.appends && existsSync(path)) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (error) {
+      fail(`cannot write: ${fsErrorText(error)}`);
+    }
+  }
+}
+
+/** Runs a write to `path`; an error (ENOSPC, EACCES, ...) becomes one line that names the file. */
+export function writing<T>(path: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    throw new Error(`${path}: cannot write: ${fsErrorText(error)}`);
+  }
+}

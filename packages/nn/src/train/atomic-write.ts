@@ -10,9 +10,9 @@ import { basename, dirname, join, resolve } from 'node:path';
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
   const dir = dirname(resolve(path));
-  mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   try {
+    mkdirSync(dir, { recursive: true });
     const fd = openSync(temp, 'w');
     try {
       const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
@@ -24,7 +24,11 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
     }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The folder itself is what failed (ENOTDIR, EACCES): there is no temporary file to remove.
+    }
     const system = error as NodeJS.ErrnoException;
     // "EACCES: permission denied, open '/dir/.name.123.tmp'" -> "EACCES: permission denied".
     const why = system.message.replace(/, \w+ '.*'$/, '').replace(/, \w+$/, '');

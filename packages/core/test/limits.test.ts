@@ -12,6 +12,7 @@ import {
   formatBytes,
   getMaxBufferBytes,
   kron,
+  matmul,
   scratch,
   setMaxBufferBytes,
   tensor,
@@ -70,6 +71,7 @@ describe('ops refuse an output past the limit, at once, naming op, shape and byt
     ['convolve2d', () => convolve2d(broadcast([40_000, 40_000], 'float64'), broadcast([3, 3], 'float64')), over('convolve2d: output [40002, 40002] float64')],
     ['convolve2d with a fill value', () => convolve2d(broadcast([40_000, 40_000], 'float64'), broadcast([3, 3], 'float64'), 'full', 'fill', 1), over('convolve2d: sums [40002, 40002] float64')],
     ['zeros', () => zeros([100_000, 100_000]), over('zeros: shape [100000, 100000] float64')],
+    ['matmul', () => matmul(broadcast([100_000, 1]), broadcast([1, 100_000])), over('matmul: output [100000, 100000] float32')],
     ['dense of a view', () => dense(broadcast([100_000, 100_000])), over('dense: copy of a view [100000, 100000] float32')],
     ['a work buffer', () => scratch('float64', 'test:huge', 2 ** 30), over('test:huge: work buffer [1073741824] float64')],
   ])('%s', (_name, call, message) => {

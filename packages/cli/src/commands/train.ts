@@ -310,6 +310,10 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     // Architecture, weights and data must fit before the run starts; fit() restores them again, exactly.
     const ck = checkpoint;
     asUsageError(() => loadParameters(model, ck.parameters, `${a.resume}`));
+    if (ck.optimizer) {
+      const state = ck.optimizer;
+      asUsageError(() => optimizer.setState(state as Parameters<typeof optimizer.setState>[0]));
+    }
     const trainSize = data.train.labels.length;
     if (ck.progress.trainSize !== trainSize) {
       throw new UsageError(

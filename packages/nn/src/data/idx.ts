@@ -18,6 +18,9 @@ export interface IdxArray {
 export type IdxKind = 'images' | 'labels';
 
 const UNSIGNED_BYTE = 0x08;
+
+/** The most a gzip-compressed IDX file may expand to (MNIST's largest is 47 MB): a small file cannot inflate to gigabytes. */
+export const MAX_IDX_BYTES = 2 ** 30;
 const RANK: Record<IdxKind, number> = { images: 3, labels: 1 };
 
 /** True when the bytes start with the gzip magic number 0x1f 0x8b. */
@@ -44,8 +47,11 @@ export function parseIdx(raw: Uint8Array, name: string, kind?: IdxKind): IdxArra
   let bytes = raw;
   if (isGzip(raw)) {
     try {
-      bytes = gunzipSync(raw);
+      bytes = gunzipSync(raw, { maxOutputLength: MAX_IDX_BYTES });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Error(`${name}: the gzip data expands past ${MAX_IDX_BYTES} bytes, more than an IDX file may hold here`);
+      }
       throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`);
     }
   }

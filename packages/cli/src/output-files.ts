@@ -16,15 +16,24 @@ function existingAncestor(path: string): string {
 }
 
 /**
- * Fails with a UsageError naming `--flag path` unless the file can be written: its folder (or the
- * nearest existing folder above it) takes a new file (tried with an empty probe file, removed at
- * once: every write here goes through a temporary file beside the target), and, for a file that
- * is appended to, the file itself is writable. Nothing the user has is touched.
+ * Fails with a UsageError naming `--flag path` unless the file can be written: an existing file
+ * that is appended to must itself be writable; any other must have a folder (or nearest existing
+ * folder above it) that takes a new file, tried with an empty probe file removed at once (the
+ * writers go through a temporary file beside the target). Nothing the user has is touched.
  */
 export function checkWritable(command: string, flag: string, path: string, options: { appends?: boolean } = {}): void {
   const fail = (why: string): never => {
     throw new UsageError(`${command}: --${flag} ${path}: ${why}`);
   };
+  if (options.appends && existsSync(path)) {
+    // Appended to in place: the file itself must take writes.
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (error) {
+      fail(`cannot write: ${fsErrorText(error)}`);
+    }
+    return;
+  }
   const dir = existingAncestor(path);
   if (!statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
   const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
@@ -34,13 +43,6 @@ export function checkWritable(command: string, flag: string, path: string, optio
     fail(`cannot write in ${dir}: ${fsErrorText(error)}`);
   }
   rmSync(probe, { force: true });
-  if (options.appends && existsSync(path)) {
-    try {
-      accessSync(path, constants.W_OK);
-    } catch (error) {
-      fail(`cannot write: ${fsErrorText(error)}`);
-    }
-  }
 }
 
 /** Runs a write to `path`; an error (ENOSPC, EACCES, ...) becomes one line that names the file. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,16 +130,36 @@ describe('output files', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() === 0)('fails before training when the folder of --out is read-only (EACCES), naming the path', () => {
-    const ro = join(dir, 'readonly');
-    mkdirSync(ro);
-    chmodSync(ro, 0o555);
+  it('fails before training when a folder or a log cannot be written (EACCES), naming the path', (context) => {
+    // Permissions do not stop root: as root, the command runs as the unprivileged user "nobody"
+    // (when nobody can read this checkout at all; otherwise there is no one to test as).
+    const asRoot = process.getuid?.() === 0;
+    const nobody = { uid: 65534, gid: 65534 };
+    if (asRoot && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(bin)})`], nobody).status !== 0) context.skip();
+    const here = mkdtempSync(join(tmpdir(), 'convlab-eacces-'));
     try {
-      const r = convlab(['train', ...TINY, '--epochs', '1', '--out', 'readonly/m.cvlm'], dir);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/^convlab: train: --out readonly\/m\.cvlm: cannot write in .*readonly: EACCES: permission denied\n$/);
+      chmodSync(here, 0o777);
+      mkdirSync(join(here, 'readonly'), { mode: 0o555 });
+      chmodSync(join(here, 'readonly'), 0o555);
+      writeFileSync(join(here, 'locked.jsonl'), 'an old log\n', { mode: 0o444 });
+      chmodSync(join(here, 'locked.jsonl'), 0o444);
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [bin, 'train', ...TINY, '--epochs', '1', ...args], {
+          cwd: here,
+          encoding: 'utf8',
+          env: { ...process.env, CONVLAB_DEBUG: '' },
+          ...(asRoot ? nobody : {}),
+        });
+      const out = run(['--out', 'readonly/m.cvlm']);
+      expect(out.status).toBe(2);
+      expectOneLine(out.stderr, `train: --out readonly/m.cvlm: cannot write in ${join(here, 'readonly')}: EACCES: permission denied`);
+      const log = run(['--out', 'm.cvlm', '--log', 'locked.jsonl']);
+      expect(log.status).toBe(2);
+      expectOneLine(log.stderr, 'train: --log locked.jsonl: cannot write: EACCES: permission denied');
+      expect(readFileSync(join(here, 'locked.jsonl'), 'utf8')).toBe('an old log\n');
+      expect(existsSync(join(here, 'm.cvlm'))).toBe(false);
     } finally {
-      chmodSync(ro, 0o755);
+      rmSync(here, { recursive: true, force: true });
     }
   });
 

@@ -194,7 +194,7 @@ describe('output files', () => {
 describe('untrusted input files exit with status 2 and name the file', () => {
   it('a small model file declaring a 40000x40000 Linear is refused before any layer is built', () => {
     // A real file whose header has room to spare (its meta), forged to declare a huge layer.
-    const bytes = serializeModel(new Sequential(new Flatten(), new Linear({ inFeatures: 784, outFeatures: 10 })), { meta: { note: 'room to spare' } });
+    const bytes = Buffer.from(serializeModel(new Sequential(new Flatten(), new Linear({ inFeatures: 784, outFeatures: 10 })), { meta: { note: "room to spare" } }));
     const headerLength = bytes.readUInt32LE(12);
     const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString('utf8'));
     delete header.meta;

@@ -45,7 +45,7 @@ describe('seeds', () => {
 describe('model files are checked before any layer is built', () => {
   /** The bytes of `model` with its header's architecture changed by `edit`, the data kept where it was. */
   function forged(edit: (architecture: any) => void): Uint8Array {
-    const bytes = serializeModel(new Sequential(new Flatten(), new Linear({ inFeatures: 784, outFeatures: 10 })), { meta: { room: 'x'.repeat(200) } });
+    const bytes = Buffer.from(serializeModel(new Sequential(new Flatten(), new Linear({ inFeatures: 784, outFeatures: 10 })), { meta: { room: 'x'.repeat(200) } }));
     const length = bytes.readUInt32LE(12);
     const header = JSON.parse(bytes.subarray(16, 16 + length).toString('utf8'));
     delete header.meta;

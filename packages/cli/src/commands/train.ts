@@ -23,7 +23,7 @@ import { CONV_METHODS, createModel, modelNames, saveModelFile } from '../model-i
 import type { ConvMethod } from '../model-io.js';
 import {
   asUsageError,
-  existingDir,
+  mnistDir,
   existingFile,
   fileOption,
   nonNegativeInt,
@@ -285,7 +285,9 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   } else {
     config = configFromArgs(a);
   }
-  const dataDir = a.data === undefined ? undefined : existingDir(CMD, 'data', a.data);
+  const dataDir = mnistDir(CMD, a.data);
+  // The folder the user named, if any (the hint to continue names it; the default needs no flag).
+  const givenData = a.data === undefined ? undefined : dataDir;
   const defaultOut = checkpoint && a.resume !== undefined ? resumedOut(checkpoint, a.resume) : `${config.model}.cvlm`;
   const out = a.out === undefined ? defaultOut : fileOption(CMD, 'out', a.out);
   const checkpointPath = a.checkpoint === undefined ? (a.resume ?? withExtension(out, '.ckpt')) : fileOption(CMD, 'checkpoint', a.checkpoint);
@@ -317,8 +319,8 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     const trainSize = data.train.labels.length;
     if (ck.progress.trainSize !== trainSize) {
       throw new UsageError(
-        `${a.resume}: the run trained on ${ck.progress.trainSize} images, the data${dataDir ? ` in ${dataDir}` : ''} gives ${trainSize}` +
-          `${dataDir ? '' : ' (give the run\'s --data)'}`,
+        `${a.resume}: the run trained on ${ck.progress.trainSize} images, the data${givenData ? ` in ${givenData}` : ''} gives ${trainSize}` +
+          `${givenData ? '' : ' (give the run\'s --data)'}`,
       );
     }
   }
@@ -420,7 +422,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   }
   if (result.bestParameters || !result.stopped) reporter.message(`model written to ${out}`);
   if (!nothingToDo) {
-    reporter.message(`checkpoint written to ${checkpointPath}${result.stopped ? `; continue with: ${continueCommand(checkpointPath, dataDir, logPath)}` : ''}`);
+    reporter.message(`checkpoint written to ${checkpointPath}${result.stopped ? `; continue with: ${continueCommand(checkpointPath, givenData, logPath)}` : ''}`);
   }
   log({ event: 'end', stopped: result.stopped, best, out: result.bestParameters || !result.stopped ? out : null, checkpoint: checkpointPath });
   if (result.stopped) process.exitCode = 130;

@@ -8,9 +8,9 @@ export function fsErrorText(error: unknown): string {
   return message.split('\n')[0]!.replace(/, \w+ '.*'$/, '').replace(/, \w+$/, '');
 }
 
-/** The nearest folder on the way up from `path` that exists (the writers create the missing ones). */
-function existingAncestor(path: string): string {
-  let dir = dirname(resolve(path));
+/** The nearest folder on the way up from `dir` that exists (the writers create the missing ones). */
+function existingAncestor(start: string): string {
+  let dir = start;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
 }
@@ -21,7 +21,7 @@ function existingAncestor(path: string): string {
  * folder above it) that takes a new file, tried with an empty probe file removed at once (the
  * writers go through a temporary file beside the target). Nothing the user has is touched.
  */
-export function checkWritable(command: string, flag: string, path: string, options: { appends?: boolean } = {}): void {
+export function checkWritable(command: string, flag: string, path: string, options: { appends?: boolean; folder?: boolean } = {}): void {
   const fail = (why: string): never => {
     throw new UsageError(`${command}: --${flag} ${path}: ${why}`);
   };
@@ -34,9 +34,10 @@ export function checkWritable(command: string, flag: string, path: string, optio
     }
     return;
   }
-  const dir = existingAncestor(path);
+  // A folder option (bench --charts) is written into; a file option beside its file.
+  const dir = existingAncestor(options.folder ? resolve(path) : dirname(resolve(path)));
   if (!statSync(dir).isDirectory()) fail(`${dir} is not a folder`);
-  const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
+  const probe = join(dir, `.${basename(resolve(path))}.${process.pid}.probe`);
   try {
     closeSync(openSync(probe, 'wx'));
   } catch (error) {

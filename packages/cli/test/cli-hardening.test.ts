@@ -163,6 +163,16 @@ describe('output files', () => {
     }
   });
 
+  it('bench checks --json and --charts before measuring anything', () => {
+    writeFileSync(join(dir, 'afile'), 'x');
+    const json = convlab(['bench', '--tiny', '--json', 'afile/r.json'], dir);
+    expect(json.status).toBe(2);
+    expectOneLine(json.stderr, `bench: --json afile/r.json: ${join(dir, 'afile')} is not a folder`);
+    const charts = convlab(['bench', '--tiny', '--charts', 'afile/charts'], dir);
+    expect(charts.status).toBe(2);
+    expectOneLine(charts.stderr, `bench: --charts afile/charts: ${join(dir, 'afile')} is not a folder`);
+  });
+
   it('names the log file when the disk is full (ENOSPC), not a temporary file', () => {
     const r = convlab(['train', ...TINY, '--epochs', '1', '--out', 'full.cvlm', '--log', '/dev/full'], dir);
     expect(r.status).toBe(1);

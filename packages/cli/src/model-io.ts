@@ -15,6 +15,7 @@ import {
 } from '@convlab/nn';
 import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
 import { existsSync } from 'node:fs';
+import { dtypeOf, zeros } from '@convlab/core';
 import { UsageError, readUserFile } from './fail.js';
 import { asUsageError, existingFile } from './options.js';
 
@@ -51,12 +52,17 @@ export function isSafetensorsPath(path: string): boolean {
  * convlab's format.
  */
 export function saveModelFile(model: Sequential, path: string, meta?: { [key: string]: Json }): void {
-  if (!isSafetensorsPath(path)) {
-    saveModel(model, path, meta ? { meta } : {});
-    return;
+  try {
+    if (isSafetensorsPath(path)) {
+      const metadata = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+      saveSafetensorsFile(model, path, { metadata });
+    } else {
+      saveModel(model, path, meta ? { meta } : {});
+    }
+  } catch (error) {
+    // The message already names the file: "out.cvlm: cannot write: ENOSPC: no space left on device".
+    throw new Error((error as Error).message.replace(/^(saveModel|saveSafetensorsFile): /, ''));
   }
-  const metadata = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
-  saveSafetensorsFile(model, path, { metadata });
 }
 
 export interface LoadedModel {
@@ -69,11 +75,12 @@ export interface LoadedModel {
  * A model from a model file (`train --out`, convlab's format or safetensors) or from a training
  * checkpoint (its best model, or its latest weights if it has no best yet). `arch`, a preset name,
  * is the network to load a safetensors file's weights into when the file carries no convlab
- * architecture (a PyTorch state_dict). Any problem with the file is a one-line UsageError.
+ * architecture (a PyTorch state_dict). For eval and predict (`mnistClassifier`, the default) it
+ * is checked to be an MNIST classifier. Any problem with the file is a one-line UsageError.
  */
-export function loadModelFile(path: string, arch?: string): LoadedModel {
+export function loadModelFile(path: string, arch?: string, { mnistClassifier = true } = {}): LoadedModel {
   const bytes = readUserFile(path);
-  return asUsageError(() => {
+  const loaded = asUsageError((): LoadedModel => {
     if (isSafetensorsPath(path) || looksLikeSafetensors(bytes)) {
       const into = arch === undefined ? undefined : createPreset(arch);
       const model = loadSafetensors(bytes, { name: path, into });
@@ -96,6 +103,27 @@ export function loadModelFile(path: string, arch?: string): LoadedModel {
     const trained = meta?.model ? `${meta.model}${meta.epoch ? ` after epoch ${meta.epoch}` : ''}, ` : '';
     return { model, description: `model: ${path} (${trained}${count(model)} parameters)` };
   });
+  if (mnistClassifier) checkMnistClassifier(loaded.model, path);
+  return loaded;
+}
+
+/**
+ * Checks that a loaded model is an MNIST classifier, as eval and predict need: one 28x28 image in,
+ * 10 class scores out (one forward pass of a blank image). Another network fails here with a line
+ * naming the file and the mismatch, not a shape error from deep inside a layer.
+ */
+export function checkMnistClassifier(model: Sequential, path: string): void {
+  const dtype = model.parameters()[0] ? dtypeOf(model.parameters()[0]!.value) : 'float32';
+  let shape: number[];
+  try {
+    model.eval();
+    shape = [...model.forward(zeros([1, 1, 28, 28], dtype)).shape];
+  } catch (error) {
+    throw new UsageError(`${path}: the model does not take a 28x28 MNIST image: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (shape.length !== 2 || shape[1] !== 10) {
+    throw new UsageError(`${path}: the model gives [${shape.join(', ')}] for one image; an MNIST classifier gives [1, 10], a score per digit`);
+  }
 }
 
 /** Not convlab's magic, and a JSON object where safetensors puts its header. */
@@ -116,7 +144,7 @@ export function modelFromArgument(command: string, value: string | undefined, ar
   if (typeof value === 'string' && !existsSync(value)) {
     throw new UsageError(`${command}: --model ${value}: no such file, nor a preset (${modelNames().join(', ')})`);
   }
-  const loaded = loadModelFile(existingFile(command, 'model', value), arch);
+  const loaded = loadModelFile(existingFile(command, 'model', value), arch, { mnistClassifier: false });
   return { model: loaded.model, what: loaded.description.replace(/^model: /, '') };
 }
 

@@ -10,7 +10,7 @@ export function saveSafetensorsFile(model: Sequential, path: string, options?: S
   try {
     writeFileAtomic(path, bytes);
   } catch (error) {
-    throw new Error(`saveSafetensorsFile: cannot write ${path}: ${(error as Error).message}`);
+    throw new Error(`saveSafetensorsFile: ${(error as Error).message}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { loadMnistTest, loadSafetensors, readSafetensorsHeader } from '@convlab/nn';
+import { Linear, ReLU, Sequential, loadMnistTest, loadSafetensors, readSafetensorsHeader, saveSafetensors } from '@convlab/nn';
 import { convlab, ensureBuilt, fixtures, root } from './run-cli.js';
 
 const plain = join(fixtures, 'plain');
@@ -90,6 +90,23 @@ describe('convlab summary', () => {
     const missing = convlab(['summary', '--model', 'lenet7'], dir);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('convlab: summary: --model lenet7: no such file, nor a preset (lenet5, shallow-cnn, deep-cnn)\n');
+  });
+});
+
+describe('a model that is not an MNIST classifier', () => {
+  it('summary and export take it; eval refuses it in one line', () => {
+    const model = new Sequential(new Linear({ inFeatures: 4, outFeatures: 3 }), new ReLU(), new Linear({ inFeatures: 3, outFeatures: 2 }));
+    writeFileSync(join(dir, 'small.safetensors'), saveSafetensors(model));
+    const s = convlab(['summary', '--model', 'small.safetensors', '--input', '4'], dir);
+    expect(s.status).toBe(0);
+    expect(s.stdout).toContain('2 Linear      [-1, 2]             8\n');
+    expect(s.stdout).toContain('Total params: 23\n');
+    const e = convlab(['export', '--model', 'small.safetensors', '--input', '4'], dir);
+    expect(e.status).toBe(0);
+    expect(existsSync(join(dir, 'small.onnx'))).toBe(true);
+    const v = convlab(['eval', '--model', 'small.safetensors', '--data', plain], dir);
+    expect(v.status).toBe(2);
+    expect(v.stderr).toMatch(/^convlab: small\.safetensors: the model does not take a 28x28 MNIST image/);
   });
 });
 

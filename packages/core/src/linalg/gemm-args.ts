@@ -1,4 +1,5 @@
 import type { FloatArray } from '../tensor.js';
+import { simdEnabled } from '../wasm/simd-setting.js';
 
 /**
  * `C = alpha * op(A) * op(B) + beta * C` on flat row-major buffers, BLAS style: op(A) is m x k,
@@ -19,6 +20,11 @@ export interface GemmOptions {
   offsetA?: number;
   offsetB?: number;
   offsetC?: number;
+  /**
+   * Float32 operands only: true runs the WebAssembly SIMD micro-kernel (where the runtime has
+   * it), false the pure-JavaScript one (default: `simdEnabled()`).
+   */
+  simd?: boolean;
 }
 
 /** Validated GEMM arguments with every default filled in. */
@@ -36,6 +42,7 @@ export interface GemmArgs {
   offsetA: number;
   offsetB: number;
   offsetC: number;
+  simd: boolean;
 }
 
 function checkCount(who: string, name: string, value: number): void {
@@ -87,6 +94,8 @@ export function gemmArgs(
   const transB = options.transB ?? false;
   const alpha = options.alpha ?? 1;
   const beta = options.beta ?? 0;
+  const simd = options.simd ?? simdEnabled();
+  if (typeof simd !== 'boolean') throw new Error(`${who}: simd must be true or false, got ${JSON.stringify(simd)}`);
   if (typeof alpha !== 'number' || typeof beta !== 'number') {
     throw new Error(`${who}: alpha and beta must be numbers, got ${alpha} and ${beta}`);
   }
@@ -107,6 +116,7 @@ export function gemmArgs(
     offsetA: options.offsetA ?? 0,
     offsetB: options.offsetB ?? 0,
     offsetC: options.offsetC ?? 0,
+    simd,
   };
   checkOperand(who, 'A', a, aRows, aCols, args.lda, args.offsetA);
   checkOperand(who, 'B', b, bRows, bCols, args.ldb, args.offsetB);

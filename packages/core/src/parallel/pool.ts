@@ -5,6 +5,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import type { Range } from './partition.js';
 import { READY, Status, WAKE, statusSlot, type FailureMessage, type TaskMessage, type WorkerSetup } from './protocol.js';
 import type { RangeTask } from './task.js';
+import { simdRequested } from '../wasm/simd-setting.js';
 
 /*
  * A fixed set of worker threads that synchronous kernels can use. `run` hands part p of a fixed
@@ -199,7 +200,7 @@ export class WorkerPool {
       if (status !== Status.Idle) continue;
       const [start, end] = parts[w + 1]!;
       Atomics.store(control, statusSlot(w), Status.Running);
-      const message: TaskMessage = { module: task.module, name: task.name, args, start, end, part: w + 1 };
+      const message: TaskMessage = { module: task.module, name: task.name, args, start, end, part: w + 1, simd: simdRequested() };
       this.members[w]!.worker.postMessage(message);
     }
     let failure: unknown = null;

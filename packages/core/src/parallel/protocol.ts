@@ -34,6 +34,8 @@ export interface TaskMessage {
   start: number;
   end: number;
   part: number;
+  /** The calling thread's SIMD choice (setSimd), so that every part of a call takes the same path. */
+  simd: boolean;
 }
 
 /** What a worker sends on its error port when a part fails. */

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { setSimd } from '../wasm/simd-setting.js';
 import { READY, Status, WAKE, statusSlot, type FailureMessage, type TaskMessage, type WorkerSetup } from './protocol.js';
 
 /*
@@ -35,6 +36,7 @@ function report(status: number): void {
 parentPort!.on('message', async (task: TaskMessage) => {
   try {
     const fn = await load(task.module, task.name);
+    setSimd(task.simd);
     fn(task.args, task.start, task.end, task.part);
     report(Status.Idle);
   } catch (error) {

@@ -2,9 +2,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWithError } from './fail.js';
 import { commands } from './commands/index.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 // Every command is a yargs CommandModule in ./commands; errors end as one line on stderr.
 async function main(argv: string[]): Promise<void> {
+  enableRelaxedSimd();
   let cli = yargs(argv)
     .scriptName('convlab')
     .strict()

@@ -14,7 +14,18 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { WorkerPool, defaultPool, fromDense, gemmInto, gemmParallelInto, getNumThreads, setNumThreads, sharedArrayFor, type Tensor } from '@convlab/core';
+import {
+  WorkerPool,
+  defaultPool,
+  fromDense,
+  gemmInto,
+  gemmParallelInto,
+  getNumThreads,
+  setNumThreads,
+  sharedArrayFor,
+  wasmSimdSupported,
+  type Tensor,
+} from '@convlab/core';
 import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
@@ -22,6 +33,7 @@ import { IsolatedPeer } from '../peers/isolated.js';
 import type { PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch } from '../lenet-iteration.js';
 import { iterationSummary } from './iteration-summary.js';
+import { simdLabel, withSimd } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
 // The measured step
@@ -208,10 +220,17 @@ export const iterationSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     try {
       // The training step on 1 and on all threads; both models start from the same weights.
-      const configs: Array<{ strategy: string; model: Sequential; threads: number; note: string }> = [
-        { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto', 0), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
-        { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto', 0), threads, note: '@convlab/nn as `convlab train` runs it' },
-      ];
+      // Each on the pure-JavaScript kernels and, where the runtime has it, on WebAssembly SIMD (what `convlab train` runs).
+      const configs: Array<{ strategy: string; model: Sequential; threads: number; simd: boolean; note: string }> = [];
+      for (const simd of wasmSimdSupported() ? [false, true] : [false]) {
+        const path = simd ? `, ${simdLabel()}` : '';
+        // The path before the thread count: the summary pairs rows that differ only in their last part.
+        const trainNote = simd ? '@convlab/nn as `convlab train` runs it' : '@convlab/nn as `CONVLAB_SIMD=0 convlab train` runs it';
+        configs.push(
+          { strategy: `nn lenet5 (auto)${path}, 1 thread`, model: seededLenet('auto', 0), threads: 1, simd, note: `${trainNote} with --threads 1` },
+          { strategy: `nn lenet5 (auto)${path}, ${threads} threads`, model: seededLenet('auto', 0), threads, simd, note: trainNote },
+        );
+      }
       const before = getNumThreads();
       setNumThreads(threads);
       await defaultPool().start();
@@ -220,7 +239,7 @@ export const iterationSuite: BenchSuite = {
       for (const s of steps) {
         cases[s.strategy] = () => {
           setNumThreads(s.threads);
-          return s.step.run();
+          return withSimd(s.simd, s.step.run);
         };
       }
       const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col', 0), x, labels, lr);
@@ -375,19 +394,30 @@ function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: Wo
   for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-1, 1);
   const c1 = sharedArrayFor('float32', m * n);
   const cT = sharedArrayFor('float32', m * n);
+  const s1 = sharedArrayFor('float32', m * n);
+  const sT = sharedArrayFor('float32', m * n);
+  const simd = wasmSimdSupported();
+  const cases: Record<string, () => unknown> = {
+    single: () => gemmInto(c1, a, b, m, n, k, { transB: true, simd: false }),
+    one: () => gemmParallelInto(c1, a, b, m, n, k, { transB: true, pool: one, simd: false }),
+    all: () => gemmParallelInto(cT, a, b, m, n, k, { transB: true, pool: all, simd: false }),
+  };
+  if (simd) {
+    cases['simdSingle'] = () => gemmInto(s1, a, b, m, n, k, { transB: true, simd: true });
+    cases['simdAll'] = () => withSimd(true, () => gemmParallelInto(sT, a, b, m, n, k, { transB: true, pool: all, simd: true }));
+  }
   const timings = measureInterleaved(
-    {
-      single: () => gemmInto(c1, a, b, m, n, k, { transB: true }),
-      one: () => gemmParallelInto(c1, a, b, m, n, k, { transB: true, pool: one }),
-      all: () => gemmParallelInto(cT, a, b, m, n, k, { transB: true, pool: all }),
-    },
+    cases,
     { warmup: 2, repeat: Math.max(5, context.repeat), onRun: (e) => context.progress(`iteration: GEMM ${e.name}`) },
   );
   const operation = `GEMM, fully connected forward (${m}x${k} * ${k}x${n}, float32)`;
-  let diff = 0;
-  for (let i = 0; i < c1.length; i++) diff = Math.max(diff, Math.abs(c1[i]! - cT[i]!));
+  const difference = (x: ArrayLike<number>): number => {
+    let diff = 0;
+    for (let i = 0; i < c1.length; i++) diff = Math.max(diff, Math.abs(c1[i]! - x[i]!));
+    return diff;
+  };
   const flops = 2 * m * n * k;
-  const row = (strategy: string, timing: Timing, note?: string): BenchRow => ({
+  const row = (strategy: string, timing: Timing, diff: number, note?: string): BenchRow => ({
     operation,
     key: 'gemm-fc',
     strategy,
@@ -396,9 +426,16 @@ function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: Wo
     maxRelDiff: diff,
     ...(note ? { note } : {}),
   });
-  return [
-    row('gemmInto', timings.single, 'core, single-threaded'),
-    row('gemmParallelInto, 1 thread', timings.one),
-    row(`gemmParallelInto, ${all.threads} threads`, timings.all, 'rows split in blocks of 4; bit-identical to 1 thread'),
+  const rows = [
+    row('gemmInto', timings.single, 0, 'core, single-threaded, pure JavaScript'),
+    row('gemmParallelInto, 1 thread', timings.one, 0),
+    row(`gemmParallelInto, ${all.threads} threads`, timings.all, difference(cT), 'rows split in blocks of 4; bit-identical to 1 thread'),
   ];
+  if (simd) {
+    rows.push(
+      row(`gemmInto, ${simdLabel()}`, timings.simdSingle!, difference(s1), 'core, single-threaded; float32 sums (vs the double sums of the rows above)'),
+      row(`gemmParallelInto, ${simdLabel()}, ${all.threads} threads`, timings.simdAll!, difference(sT), 'each worker on its own kernel and memory'),
+    );
+  }
+  return rows;
 }

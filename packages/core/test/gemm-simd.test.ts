@@ -102,12 +102,19 @@ describe.skipIf(!wasmSimdSupported())('float32 GEMM, WebAssembly SIMD and pure J
     expect(gemmInto(new Float32Array(1), a, b, 1, 1, 3, { simd: true })[0]).toBe(1);
   });
 
-  it('keeps float64 operands (and mixed ones) on the pure-JavaScript path', () => {
+  it('keeps a float64 operand on the pure-JavaScript path; float32 operands into a float64 C take the SIMD one', () => {
     const a = Float64Array.from(randomValues(random, 40 * 30));
     const b = float32(30 * 20);
     const on = gemmInto(new Float64Array(40 * 20), a, b, 40, 20, 30, { simd: true });
     const off = gemmInto(new Float64Array(40 * 20), a, b, 40, 20, 30, { simd: false });
     expect(same(on, off)).toBe(true);
+    const a32 = Float32Array.from(a);
+    const reference = gemmReferenceInto(new Float64Array(40 * 20), a32, b, 40, 20, 30);
+    const simd = gemmInto(new Float64Array(40 * 20), a32, b, 40, 20, 30, { simd: true });
+    const scalar = gemmInto(new Float64Array(40 * 20), a32, b, 40, 20, 30, { simd: false });
+    expectClose(simd, reference, { rel: 2e-6 });
+    expectClose(scalar, reference, { rel: 1e-14 });
+    expect(same(simd, scalar)).toBe(false);
   });
 
   it('names a simd option that is not a boolean', () => {

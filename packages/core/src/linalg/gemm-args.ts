@@ -21,8 +21,9 @@ export interface GemmOptions {
   offsetB?: number;
   offsetC?: number;
   /**
-   * Float32 operands only: true runs the WebAssembly SIMD micro-kernel (where the runtime has
-   * it), false the pure-JavaScript one (default: `simdEnabled()`).
+   * For Float32Array A and B (C either dtype): true runs the WebAssembly SIMD micro-kernel, which
+   * sums in float32 (where the runtime has it), false the pure-JavaScript one, which sums in
+   * doubles (default: `simdEnabled()`). Float64 operands always take the pure-JavaScript path.
    */
   simd?: boolean;
 }

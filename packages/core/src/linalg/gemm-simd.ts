@@ -1,16 +1,17 @@
+import type { FloatArray } from '../tensor.js';
 import type { GemmArgs } from './gemm-args.js';
 import { packPanels, writeScaled } from './gemm-pack.js';
 import { SIMD_KC, SIMD_MC, SIMD_MR, SIMD_NC, SIMD_NR, type SimdGemmKernel } from '../wasm/gemm-kernel.js';
 
 /*
- * The float32 blocked GEMM on the WebAssembly SIMD micro-kernel (wasm/gemm-kernel.ts): the loop
+ * The blocked GEMM of float32 operands on the WebAssembly SIMD micro-kernel (wasm/gemm-kernel.ts): the loop
  * nest of gemm.ts, with the packs in the kernel's memory instead of Float64Arrays. Packing is the
  * only copy of A and B, as on the scalar path (it was there anyway, to lay the panels out in the
  * order the kernel reads them); the kernel writes a whole MC x NC block of products into its
  * memory, which is scaled into C, as the scalar path's tiles are, once per KC-deep slice.
  */
 
-export function gemmSimdInto(c: Float32Array, a: Float32Array, b: Float32Array, g: GemmArgs, kernel: SimdGemmKernel): void {
+export function gemmSimdInto(c: FloatArray, a: Float32Array, b: Float32Array, g: GemmArgs, kernel: SimdGemmKernel): void {
   const { m, n, k } = g;
   const aRow = g.transA ? 1 : g.lda;
   const aCol = g.transA ? g.lda : 1;

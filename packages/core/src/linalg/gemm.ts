@@ -24,9 +24,10 @@ import { simdGemmKernel } from '../wasm/gemm-kernel.js';
  *
  * A float32 C is rounded once per KC-deep slice (once in all when k <= KC).
  *
- * When A, B and C are all Float32Array and SIMD is on (`simd` option, else `setSimd` /
- * CONVLAB_SIMD, else wherever the runtime has WebAssembly SIMD), the same blocking runs with a
- * WebAssembly f32x4 micro-kernel instead (gemm-simd.ts): the products then accumulate in float32.
+ * When A and B are Float32Array and SIMD is on (`simd` option, else `setSimd` / CONVLAB_SIMD,
+ * else wherever the runtime has WebAssembly SIMD), the same blocking runs with a WebAssembly f32x4
+ * micro-kernel instead (gemm-simd.ts): the products of a KC-deep slice then accumulate in float32,
+ * and are added into C (float32, or float64 for the kernels that gather sums in doubles) per slice.
  */
 
 /** Rows and columns of the register tile. 4 x 4 measured fastest here (see docs/conv2d.md). */
@@ -66,7 +67,7 @@ export function gemmInto<C extends FloatArray>(
     scaleMatrix(c, g.offsetC, g.ldc, m, n, g.beta);
     return c;
   }
-  if (g.simd && c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+  if (g.simd && a instanceof Float32Array && b instanceof Float32Array) {
     const kernel = simdGemmKernel();
     if (kernel) {
       gemmSimdInto(c, a, b, g, kernel);

@@ -167,6 +167,33 @@ describe.skipIf(!wasmSimdSupported())('threads and the SIMD switch', () => {
     for (const pool of pools) expect(same(gemmParallelInto(c0.slice(), a, b, m, n, k, { pool, minWork: 0 }), simd)).toBe(true);
   });
 
+  it('runs the fused kernel (relaxed SIMD, as the CLI enables it on Node 20) within float32 round-off of the doubles', () => {
+    const core = new URL('../dist/index.js', import.meta.url).href;
+    const script = `
+      const { setFlagsFromString } = await import('node:v8');
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      const m = await import(${JSON.stringify(core)});
+      const [rows, cols, depth] = [37, 45, 700];
+      let s = 1;
+      const next = () => ((s = (s * 48271) % 2147483647) / 2147483647) * 2 - 1;
+      const a = Float32Array.from({ length: rows * depth }, next);
+      const b = Float32Array.from({ length: depth * cols }, next);
+      const fused = m.gemmInto(new Float32Array(rows * cols), a, b, rows, cols, depth, { simd: true });
+      const exact = m.gemmReferenceInto(new Float64Array(rows * cols), a, b, rows, cols, depth);
+      let worst = 0, largest = 0;
+      for (let i = 0; i < exact.length; i++) {
+        worst = Math.max(worst, Math.abs(fused[i] - exact[i]));
+        largest = Math.max(largest, Math.abs(exact[i]));
+      }
+      console.log(JSON.stringify({ relaxed: m.wasmRelaxedSimdSupported(), error: worst / largest }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    const { relaxed, error } = JSON.parse(child.stdout.trim()) as { relaxed: boolean; error: number };
+    expect(relaxed).toBe(true);
+    expect(error).toBeGreaterThan(0);
+    expect(error).toBeLessThan(2e-6);
+  });
+
   it('starts from CONVLAB_SIMD (0 or 1, default on) and names a bad value; setSimd checks its argument', () => {
     const core = new URL('../dist/index.js', import.meta.url).href;
     const run = (value: string | undefined) =>

@@ -14,3 +14,12 @@ export const LECTURE_SECONDS = {
   weightGrad2: { loop: 22.93, fft: 1.107 },
   trainingIteration: { spectralNoReuse: 6.05, spectralReuse: 5.72 },
 } as const;
+
+/** The batch size of every figure in LECTURE_SECONDS: at another batch they do not compare. */
+export const LECTURE_BATCH = 500;
+
+/** What a table or chart at `batch` says about the lecture's column. */
+export function lectureBatchNote(batch: number): string | undefined {
+  if (batch === LECTURE_BATCH) return undefined;
+  return `lecture figures hidden: the lecture timed batch ${LECTURE_BATCH}, this run batch ${batch}`;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dtypeOf } from '@convlab/core';
+import { dtypeOf, optionsObject } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
 import { layerFromConfig } from './layers/from-config.js';
 import type { Json, LayerConfig } from './layers/layer.js';
@@ -59,7 +59,8 @@ function align8(n: number): number {
 }
 
 /** The model's architecture and weights as the bytes of a model file. */
-export function serializeModel(model: Sequential, extras: SaveExtras = {}): Buffer {
+export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = {}): Buffer {
+  const extras = optionsObject(extrasIn, 'serializeModel');
   if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
   const params = model.parameters();
   const tensors: TensorEntry[] = [];

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { WorkerPool, checkThreads } from './pool.js';
+import { WorkerPool, capThreads, checkThreads } from './pool.js';
 
 /*
  * The process-wide thread setting, as torch.set_num_threads: threaded kernels called without an
@@ -19,7 +19,7 @@ function initialThreads(): number {
   if (fromEnv !== undefined && fromEnv !== '') {
     const n = Number(fromEnv);
     if (!Number.isInteger(n) || n < 1) throw new Error(`CONVLAB_NUM_THREADS must be a positive integer, got ${JSON.stringify(fromEnv)}`);
-    return n;
+    return capThreads(n, 'CONVLAB_NUM_THREADS');
   }
   return os.availableParallelism();
 }
@@ -30,10 +30,13 @@ export function getNumThreads(): number {
   return chosen;
 }
 
-/** Sets the default thread count (1 means no workers). Pools of other sizes stay, idle, until `shutdownPool()`. */
+/**
+ * Sets the default thread count (1 means no workers; more than the cores is capped at the cores,
+ * with a warning). Pools of other sizes stay, idle, until `shutdownPool()`.
+ */
 export function setNumThreads(threads: number): void {
   checkThreads(threads, 'setNumThreads');
-  chosen = isMainThread ? threads : 1;
+  chosen = isMainThread ? capThreads(threads, 'setNumThreads') : 1;
 }
 
 /** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */

@@ -4,7 +4,7 @@ export { sharedArrayFor, sharedFloat32Array, sharedFloat64Array, sharedInt32Arra
 export type { RangeTask } from './task.js';
 export { defineTask } from './task.js';
 export type { WorkerPoolOptions } from './pool.js';
-export { WorkerPool } from './pool.js';
+export { WorkerPool, capThreads } from './pool.js';
 export { getNumThreads, setNumThreads, defaultPool, shutdownPool } from './default-pool.js';
 export type { ParallelOptions } from './gemm-parallel.js';
 export { gemmParallelInto, MIN_PARALLEL_WORK } from './gemm-parallel.js';

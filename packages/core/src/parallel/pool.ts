@@ -51,6 +51,29 @@ export function checkThreads(threads: unknown, who: string): number {
 }
 
 /**
+ * `threads` capped at the machine's cores (os.availableParallelism()), with one process warning
+ * when it was more: each worker costs about 9 MB and a thread per core is all the work can use, so
+ * a mistyped `--threads 500` must not start hundreds of workers.
+ */
+export function capThreads(threads: number, who: string): number {
+  const cores = os.availableParallelism();
+  if (threads <= cores) return threads;
+  process.emitWarning(`${who}: ${threads} threads is more than the ${cores} cores of this machine; using ${cores}`);
+  return cores;
+}
+
+/** An explicit pool may oversubscribe the cores (tests do, for uneven splits), up to this many threads per core. */
+export const MAX_THREADS_PER_CORE = 4;
+
+function checkPoolThreads(threads: number): number {
+  const cores = os.availableParallelism();
+  if (threads > MAX_THREADS_PER_CORE * cores) {
+    throw new RangeError(`WorkerPool: ${threads} threads is more than ${MAX_THREADS_PER_CORE} per core (this machine has ${cores} cores)`);
+  }
+  return threads;
+}
+
+/**
  * Node options for the workers: the parent's, minus `--input-type`, which applies only to the
  * parent's -e / stdin program and stops a worker from loading its script file.
  */
@@ -85,7 +108,7 @@ export class WorkerPool {
   private busy = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.threads = checkThreads(options.threads ?? os.availableParallelism(), 'WorkerPool');
+    this.threads = checkPoolThreads(checkThreads(options?.threads ?? os.availableParallelism(), 'WorkerPool'));
   }
 
   /** True while worker threads exist (after the first threaded call or `start()`, until `shutdown()`). */

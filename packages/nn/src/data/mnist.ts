@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { optionsObject } from '@convlab/core';
 import { readIdx } from './idx.js';
 import type { IdxArray } from './idx.js';
 import { scalePixels } from './dataset.js';
@@ -100,8 +101,8 @@ function take(pair: Pair, start: number, count: number): Dataset {
   };
 }
 
-function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+function checkLimit(limit: number | null | undefined): void {
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && limit > 0)) {
     throw new Error(`MNIST: limit must be a positive integer, got ${limit}`);
   }
 }
@@ -111,8 +112,9 @@ function checkLimit(limit: number | undefined): void {
  * validation = its last 10,000, test = the 10,000 test images. Pixels are float32 in [0, 1]
  * (byte / 255), images [N, 1, 28, 28], labels Int32Array. `limit` keeps the first `limit` of each.
  */
-export function loadMnist(options: MnistOptions = {}): Mnist {
-  const { limit } = options;
+export function loadMnist(optionsIn: MnistOptions | null = {}): Mnist {
+  const options = optionsObject(optionsIn, 'loadMnist');
+  const limit = options.limit ?? undefined;
   checkLimit(limit);
   const files = mnistFiles(options.dir ?? defaultMnistDir());
   const training = readPair(files.trainImages, files.trainLabels, MNIST_CLASSES);
@@ -136,7 +138,8 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
 }
 
 /** Only the test split (for `eval` and `predict`): the first `limit` test images, or all. */
-export function loadMnistTest(options: Pick<MnistOptions, 'dir' | 'limit'> = {}): Dataset {
+export function loadMnistTest(optionsIn: Pick<MnistOptions, 'dir' | 'limit'> | null = {}): Dataset {
+  const options = optionsObject(optionsIn, 'loadMnistTest');
   checkLimit(options.limit);
   const files = mnistFiles(options.dir ?? defaultMnistDir(), ['testImages', 'testLabels']);
   const testing = readPair(files.testImages, files.testLabels, MNIST_CLASSES);

@@ -13,7 +13,7 @@ const param = (row: BenchRow, name: string) => (typeof row.params?.[name] === 'n
 /** A strategy without its thread count: the step it runs. */
 const family = (strategy: string) => strategy.replace(/, (1 thread|\d+ threads)$/, '');
 
-function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefined, cores: number): string[] {
+function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefined, torch: readonly BenchRow[], cores: number): string[] {
   const t = threaded.timing.median;
   const ratio = single.timing.median / t;
   const lines = [
@@ -58,6 +58,14 @@ function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefi
         (f === undefined ? 'TensorFlow.js wasm not measured' : `${f.toFixed(2)}x TensorFlow.js wasm (target 6x: ${verdict(f >= 6)})`) +
         `; an epoch of steps about ${((100 * t) / 1000).toFixed(0)} s (target 25 s with evaluation: ${verdict(100 * t <= 25000)}).`,
     );
+    const peer = torch.find((r) => param(r, 'threads') === param(threaded, 'threads') && Number.isFinite(r.timing.median));
+    if (peer) {
+      const f = t / peer.timing.median;
+      lines.push(
+        `  vs ${peer.strategy}, run after the interleaved steps: convlab's step takes **${f.toFixed(2)}x** PyTorch's ` +
+          `(target 0.8x or less: ${verdict(f <= 0.8)}).`,
+      );
+    }
   }
   return lines;
 }
@@ -65,13 +73,17 @@ function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefi
 function targetLines(rows: readonly BenchRow[], cores: number): string[] {
   const iteration = rows.filter((r) => r.key === 'iteration');
   const tfjs = iteration.find((r) => r.strategy.startsWith('tfjs'));
+  const torch = iteration.filter((r) => r.strategy.startsWith('pytorch'));
   const lines: string[] = [];
   for (const threaded of iteration.filter((r) => / threads$/.test(r.strategy))) {
     const single = iteration.find((r) => r.strategy === `${family(threaded.strategy)}, 1 thread`);
-    if (single) lines.push(...pairLines(threaded, single, tfjs, cores));
+    if (single) lines.push(...pairLines(threaded, single, tfjs, torch, cores));
   }
   if (tfjs && !Number.isFinite(tfjs.timing.median)) lines.push(`- TensorFlow.js wasm: ${tfjs.note ?? 'not measured'}.`);
   else if (tfjs) lines.push(`- ${tfjs.strategy}: ${seconds3(tfjs.timing.median)} s median, ${seconds3(tfjs.timing.min)} s best.`);
+  for (const r of torch) {
+    lines.push(`- ${r.strategy}: ${Number.isFinite(r.timing.median) ? `${seconds3(r.timing.median)} s median, ${seconds3(r.timing.min)} s best.` : (r.note ?? 'not measured')}`);
+  }
   const convnet = iteration.find((r) => r.strategy.startsWith('convnetjs'));
   const fastest = Math.min(...iteration.filter((r) => r.strategy.startsWith('nn ')).map((r) => r.timing.median));
   if (convnet && Number.isFinite(convnet.timing.median) && Number.isFinite(fastest)) {

@@ -30,6 +30,7 @@ import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { IsolatedPeer } from '../peers/isolated.js';
+import { torchLenetSteps } from '../peers/torch.js';
 import type { PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch } from '../lenet-iteration.js';
 import { iterationSummary } from './iteration-summary.js';
@@ -197,6 +198,34 @@ async function convnetRow(
   }
 }
 
+/**
+ * PyTorch CPU's step on 1 and on all threads, in a Python process of its own after the interleaved
+ * runs (its own initialisation and a synthetic minibatch of the same shapes), or a row saying why not.
+ */
+function torchRows(context: BenchContext, operation: string, batch: number, threads: number, flops: number): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const n of threads > 1 ? [1, threads] : [1]) {
+    context.progress(`iteration: PyTorch CPU on ${n} thread${n === 1 ? '' : 's'}`);
+    const steps = torchLenetSteps(n, Math.max(1, context.warmup), context.repeat, batch);
+    const where = `${n} thread${n === 1 ? '' : 's'}`;
+    if ('missing' in steps) {
+      rows.push({ operation, key: 'iteration', strategy: `pytorch cpu, ${where} (not run)`, timing: summarize([NaN]), note: `skipped: ${steps.missing}` });
+      if (n === 1) break;
+      continue;
+    }
+    rows.push({
+      operation,
+      key: 'iteration',
+      strategy: `pytorch cpu, ${where} (torch ${steps.version})`,
+      timing: summarize(steps.timesMs),
+      flops,
+      params: { threads: n },
+      note: 'run after the interleaved steps, in a Python process of its own; its own initialisation and a synthetic minibatch of the same shapes',
+    });
+  }
+  return rows;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The suite
 
@@ -297,6 +326,7 @@ export const iterationSuite: BenchSuite = {
         await peer.close();
       }
       if (!context.tiny) rows.push(await convnetRow(operation, seededLenet('im2col', 0), x, labels, lr, reference, flops.forward + flops.backward));
+      if (!context.tiny) rows.push(...torchRows(context, operation, batch, threads, flops.forward + flops.backward));
       rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
 
       // Where the time goes: per layer, medians over the timed runs.

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { conv2d, conv2dGradWeight, convolve, convolve2d, correlate, correlate2d, tensor, toNested, upsample, zeros } from '@convlab/core';
+import {
+  conv2d,
+  conv2dGradWeight,
+  convolve,
+  convolve2d,
+  correlate,
+  correlate2d,
+  setSimd,
+  simdEnabled,
+  simdRequested,
+  tensor,
+  toNested,
+  upsample,
+  zeros,
+} from '@convlab/core';
 import { chooseConvMethod, fftconvolve } from '@convlab/fft';
 import { lenet5, loadModel, SGD, SoftmaxCrossEntropy } from '@convlab/nn';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,6 +95,18 @@ describe('docs/guide.md', () => {
       expect(flat(toNested(loaded.forward(images)))).toEqual(flat(toNested(model.forward(images))));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('threads and SIMD: setSimd(true) runs WebAssembly SIMD in Node 20, setSimd(false) the pure-JavaScript kernels', () => {
+    const before = simdRequested();
+    try {
+      setSimd(true);
+      expect(simdEnabled()).toBe(true);
+      setSimd(false);
+      expect(simdEnabled()).toBe(false);
+    } finally {
+      setSimd(before);
     }
   });
 });

@@ -256,6 +256,18 @@ describe('WorkerPool', () => {
     expect(() => new WorkerPool({ threads: 0 })).toThrow('WorkerPool: threads must be a positive integer, got 0');
   });
 
+  it('refuses arguments that cannot be sent to a worker, and stays usable', async () => {
+    const p = pool(3);
+    await p.start();
+    const out = sharedArrayFor('float64', 6) as Float64Array;
+    expect(() => p.run(fill, { out, scale: 1, callback: () => 1 } as never, splitRange(6, 3))).toThrow(
+      /^WorkerPool: the arguments of fill cannot be sent to a worker: .*could not be cloned/,
+    );
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    p.run(fill, { out, scale: 2 }, splitRange(6, 3));
+    expect(Array.from(out)).toEqual([0, 2, 1004, 1006, 2008, 2010]);
+  });
+
   it('shuts down and starts again on the next call', async () => {
     const p = pool(2);
     const out = sharedArrayFor('float64', 4) as Float64Array;
@@ -268,7 +280,7 @@ describe('WorkerPool', () => {
   });
 
   it('never keeps the process alive: an -e script that leaves its pool running exits, also after a worker error', () => {
-    const core = new URL('../dist/index.js', import.meta.url).href;
+    const core = new URL('../dist/index.node.js', import.meta.url).href;
     const script = `
       const { WorkerPool, gemmParallelInto, sharedFloat64Array, defineTask } = await import(${JSON.stringify(core)});
       const pool = new WorkerPool({ threads: 2 });
@@ -334,7 +346,7 @@ describe('the default thread setting', () => {
   });
 
   it('starts from CONVLAB_NUM_THREADS, else os.availableParallelism(), and names a bad value', () => {
-    const core = new URL('../dist/index.js', import.meta.url).href;
+    const core = new URL('../dist/index.node.js', import.meta.url).href;
     const run = (value: string | undefined) =>
       spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(core)}); console.log(m.getNumThreads());`], {
         encoding: 'utf8',

@@ -118,7 +118,7 @@ function targetLines(rows: readonly BenchRow[], cores: number): string[] {
   for (const row of iteration.filter((r) => r.strategy.startsWith('nn lenet5'))) {
     const mb = param(row, 'trainingPeakRssMB');
     const threads = param(row, 'threads') ?? 1;
-    const where = `on ${threads} thread${threads === 1 ? '' : 's'}`;
+    const where = `on ${threads} thread${threads === 1 ? '' : 's'}, ${row.strategy.includes('WebAssembly SIMD') ? 'WebAssembly SIMD' : 'pure JavaScript'}`;
     if (mb !== undefined) {
       lines.push(`- Peak resident memory of a training process (full MNIST loaded, 20 minibatches of lenet5) ${where}: **${mb} MB** (target < 800 MB: ${verdict(mb < 800)}).`);
     } else {

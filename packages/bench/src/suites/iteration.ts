@@ -371,7 +371,7 @@ export const iterationSuite: BenchSuite = {
       for (const row of rows.filter((r) => r.key === 'iteration' && r.strategy.startsWith('nn lenet5'))) {
         const n = Number(row.params?.['threads'] ?? 1);
         context.progress(`iteration: peak memory of a training process on ${n} thread${n === 1 ? '' : 's'}`);
-        const memory = trainingPeakMemory(n);
+        const memory = trainingPeakMemory(n, row.strategy.includes('WebAssembly SIMD'));
         if ('maxRssMB' in memory) row.params = { ...row.params, trainingPeakRssMB: memory.maxRssMB };
         else row.note = `${row.note ?? ''}; training process memory not measured (${memory.error.replace(/[()]/g, '')})`;
       }
@@ -386,7 +386,7 @@ export const iterationSuite: BenchSuite = {
  * 20 minibatches of 500 on `threads` threads, in a child process of its own (this process holds
  * three LeNet-5s and TensorFlow.js, which says nothing about training).
  */
-function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: string } {
+function trainingPeakMemory(threads: number, simd: boolean): { maxRssMB: number } | { error: string } {
   const script = `
     const { setNumThreads } = await import(${JSON.stringify(import.meta.resolve('@convlab/core'))});
     const { Random, SGD, SoftmaxCrossEntropy, epochOrder, gatherBatch, lenet5, loadMnist } = await import(${JSON.stringify(import.meta.resolve('@convlab/nn'))});
@@ -404,7 +404,11 @@ function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: st
       sgd.step();
     }
     console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, CONVLAB_SIMD: simd ? '1' : '0' },
+  });
   if (child.status !== 0) return { error: (child.stderr || String(child.error)).trim().split('\n').at(-1) ?? 'failed' };
   try {
     return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { maxRssMB: number };

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../tensor.js';
+import { optionsObject } from '../options.js';
 import { simdEnabled } from '../wasm/simd-setting.js';
 
 /**
@@ -86,8 +87,9 @@ export function gemmArgs(
   m: number,
   n: number,
   k: number,
-  options: GemmOptions,
+  optionsIn: GemmOptions | null | undefined,
 ): GemmArgs {
+  const options = optionsObject(optionsIn, who);
   checkCount(who, 'm', m);
   checkCount(who, 'n', n);
   checkCount(who, 'k', k);

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWithError } from './fail.js';
 import { commands } from './commands/index.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 /** This package's version, from its package.json (one directory up from src/ and dist/ alike). */
 function version(): string {
@@ -11,10 +12,11 @@ function version(): string {
 
 // Every command is a yargs CommandModule in ./commands; errors end as one line on stderr.
 async function main(argv: string[]): Promise<void> {
+  enableRelaxedSimd();
   let cli = yargs(argv)
     .scriptName('convlab')
     .strict()
-    .demandCommand(1, 'name a command: bench, train, eval or predict')
+    .demandCommand(1, 'name a command: bench, train, eval, predict, summary, export or plot')
     .recommendCommands()
     .help()
     .alias('h', 'help')
@@ -25,6 +27,14 @@ async function main(argv: string[]): Promise<void> {
     });
   for (const command of commands) cli = cli.command(command);
   await cli.parseAsync();
+}
+
+// A reader that goes away (`convlab train | head -1`) must not stop the run with a stack trace:
+// the rest of the output is dropped and the command finishes its work (the model is still written).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') exitWithError(error);
+  });
 }
 
 main(hideBin(process.argv)).catch(exitWithError);

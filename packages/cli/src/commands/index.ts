@@ -10,3 +10,8 @@ import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';
 import { predictCommand } from './predict.js';
 commands.push(trainCommand, evalCommand, predictCommand);
+
+import { summaryCommand } from './summary.js';
+import { exportCommand } from './export.js';
+import { plotCommand } from './plot.js';
+commands.push(summaryCommand, exportCommand, plotCommand);

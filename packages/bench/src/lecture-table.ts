@@ -14,3 +14,9 @@ export const LECTURE_SECONDS = {
   weightGrad2: { loop: 22.93, fft: 1.107 },
   trainingIteration: { spectralNoReuse: 6.05, spectralReuse: 5.72 },
 } as const;
+
+/** The two convolution layers of LeNet-5 in the lecture: input [C, H, W], filters K@kxk. */
+export const LENET_LAYERS = [
+  { layer: 1, c: 1, h: 28, k: 20, f: 5 },
+  { layer: 2, c: 20, h: 12, k: 50, f: 5 },
+] as const;

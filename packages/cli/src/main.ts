@@ -8,7 +8,7 @@ async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)
     .scriptName('convlab')
     .strict()
-    .demandCommand(1, 'name a command: bench, train, eval or predict')
+    .demandCommand(1, 'name a command: bench, train, eval, predict or serve')
     .recommendCommands()
     .help()
     .alias('h', 'help')

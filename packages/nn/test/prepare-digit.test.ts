@@ -51,7 +51,11 @@ describe('prepareDigit properties', () => {
     const c = golden[1]!;
     const src = drawing(c);
     const { crop, size, pixels } = prepareDigitLayout(src, c.width, c.height);
-    const sum = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number;
+    const sum = (a: ArrayLike<number>) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i]!;
+      return s;
+    };
     expect(sum(pixels)).toBeCloseTo((sum(src) * size[0] * size[1]) / (crop[2] * crop[3]), 3);
   });
 });

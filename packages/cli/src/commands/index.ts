@@ -10,3 +10,6 @@ import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';
 import { predictCommand } from './predict.js';
 commands.push(trainCommand, evalCommand, predictCommand);
+
+import { serveCommand } from './serve.js';
+commands.push(serveCommand);

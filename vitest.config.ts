@@ -1,17 +1,20 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const packages = ['core', 'fft', 'nn', 'bench'];
+const source = (pkg: string, file: string) => fileURLToPath(new URL(`./packages/${pkg}/src/${file}.ts`, import.meta.url));
+/** What Node loads for the package's main entry: its "node" export condition (index.node.ts) where it has one. */
+const main = (pkg: string) => (existsSync(source(pkg, 'index.node')) ? source(pkg, 'index.node') : source(pkg, 'index'));
 
-// Tests run against the TypeScript sources, so `npm test` needs no build first.
+// Tests run against the TypeScript sources, so `npm test` needs no build first: `@convlab/x` is the
+// package's Node entry, `@convlab/x/sub` its subpath export `./sub` (src/sub.ts).
 export default defineConfig({
   resolve: {
-    alias: {
-      '@convlab/core': src('core'),
-      '@convlab/fft': src('fft'),
-      '@convlab/nn': src('nn'),
-      '@convlab/bench': src('bench'),
-    },
+    alias: [
+      ...packages.map((pkg) => ({ find: new RegExp(`^@convlab/${pkg}$`), replacement: main(pkg) })),
+      { find: /^@convlab\/(core|fft|nn|bench)\/([\w-]+)$/, replacement: fileURLToPath(new URL('./packages/$1/src/$2.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],

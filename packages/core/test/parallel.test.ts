@@ -268,7 +268,7 @@ describe('WorkerPool', () => {
   });
 
   it('never keeps the process alive: an -e script that leaves its pool running exits, also after a worker error', () => {
-    const core = new URL('../dist/index.js', import.meta.url).href;
+    const core = new URL('../dist/index.node.js', import.meta.url).href;
     const script = `
       const { WorkerPool, gemmParallelInto, sharedFloat64Array, defineTask } = await import(${JSON.stringify(core)});
       const pool = new WorkerPool({ threads: 2 });
@@ -312,7 +312,7 @@ describe('the default thread setting', () => {
   });
 
   it('starts from CONVLAB_NUM_THREADS, else os.availableParallelism(), and names a bad value', () => {
-    const core = new URL('../dist/index.js', import.meta.url).href;
+    const core = new URL('../dist/index.node.js', import.meta.url).href;
     const run = (value: string | undefined) =>
       spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(core)}); console.log(m.getNumThreads());`], {
         encoding: 'utf8',

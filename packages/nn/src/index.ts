@@ -7,5 +7,5 @@ export * from './train/index.js';
 export * from './init.js';
 export { gradcheck } from './gradcheck.js';
 export type { Differentiable, GradcheckOptions, GradcheckResult, GradcheckEntry } from './gradcheck.js';
-export { serializeModel, deserializeModel, readModelHeader, saveModel, loadModel, MODEL_MAGIC, MODEL_VERSION } from './serialize.js';
+export { serializeModel, deserializeModel, readModelHeader, MODEL_MAGIC, MODEL_VERSION } from './serialize.js';
 export type { ModelHeader, TensorEntry, SaveExtras } from './serialize.js';

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { dtypeOf } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
+import { asciiBytes, asciiText } from './bytes.js';
+import { fileWriter } from './file-access.js';
 import { layerFromConfig } from './layers/from-config.js';
 import type { Json, LayerConfig } from './layers/layer.js';
 import { Sequential } from './layers/sequential.js';
-import { writeFileAtomic } from './train/atomic-write.js';
 
 /**
  * The model file (docs/model-format.md): one file holding the architecture (every layer's
@@ -52,14 +51,15 @@ export interface SaveExtras {
 }
 
 const BYTES: Record<Dtype, number> = { float32: 4, float64: 8 };
-const LITTLE_ENDIAN = endianness() === 'LE';
+/** Typed arrays use the platform's byte order; the file's is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
 /** The model's architecture and weights as the bytes of a model file. */
-export function serializeModel(model: Sequential, extras: SaveExtras = {}): Buffer {
+export function serializeModel(model: Sequential, extras: SaveExtras = {}): Uint8Array {
   if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
   const params = model.parameters();
   const tensors: TensorEntry[] = [];
@@ -77,13 +77,14 @@ export function serializeModel(model: Sequential, extras: SaveExtras = {}): Buff
     dataLength: offset,
     ...(extras.meta ? { meta: extras.meta } : {}),
   };
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align8(PREAMBLE + json.length);
-  const out = Buffer.alloc(dataStart + offset);
-  out.write(MODEL_MAGIC, 0, 'latin1');
-  out.writeUInt32LE(MODEL_VERSION, 8);
-  out.writeUInt32LE(json.length, 12);
-  json.copy(out, PREAMBLE);
+  const out = new Uint8Array(dataStart + offset);
+  out.set(asciiBytes(MODEL_MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, MODEL_VERSION, true);
+  view.setUint32(12, json.length, true);
+  out.set(json, PREAMBLE);
   params.forEach((p, i) => writeValues(out, dataStart + tensors[i]!.offset, denseValues(p.value.data, p.value.size, p.name)));
   return out;
 }
@@ -122,60 +123,47 @@ export function readModelHeader(bytes: Uint8Array, name = 'model'): ModelHeader 
   return parseHeader(bytes, name).header;
 }
 
-/** Writes `model` to `path` atomically: a temporary file beside it, then one rename. */
-export function saveModel(model: Sequential, path: string, extras?: SaveExtras): void {
+/** Writes `model` to `path` atomically (Node; `model.save(path)` calls this). */
+export function writeModelFile(model: Sequential, path: string, extras?: SaveExtras): void {
+  const write = fileWriter('saveModel', 'serializeModel(model) for the bytes of the model file');
   const bytes = serializeModel(model, extras);
   try {
-    writeFileAtomic(path, bytes);
+    write(path, bytes);
   } catch (error) {
     throw new Error(`saveModel: cannot write ${path}: ${(error as Error).message}`);
   }
 }
 
-/** Reads a model file written by `model.save(path)`; errors name the file and what is wrong with it. */
-export function loadModel(path: string): Sequential {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`loadModel: ${path}: no such file`);
-    if (code === 'EISDIR') throw new Error(`loadModel: ${path}: is a directory, not a model file`);
-    throw new Error(`loadModel: ${path}: cannot read: ${(error as Error).message}`);
-  }
-  return deserializeModel(bytes, path);
-}
-
 function parseHeader(bytes: Uint8Array, name: string): { header: ModelHeader; dataStart: number } {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${name}: expected the bytes of a model file (a Buffer or Uint8Array)`);
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = buffer.subarray(0, 8).toString('latin1');
-  if (buffer.length < PREAMBLE || magic !== MODEL_MAGIC) {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${name}: expected the bytes of a model file (a Uint8Array)`);
+  const magic = asciiText(bytes.subarray(0, 8));
+  if (bytes.length < PREAMBLE || magic !== MODEL_MAGIC) {
     const hint = magic === 'CVLBNDL1' ? ' (it is a convlab bundle, e.g. a training checkpoint)' : '';
     throw new Error(`${name}: not a convlab model file: it does not start with "${MODEL_MAGIC}"${hint}`);
   }
-  const version = buffer.readUInt32LE(8);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
   if (version !== MODEL_VERSION) {
     throw new Error(`${name}: model format version ${version} is not supported (this build reads version ${MODEL_VERSION})`);
   }
-  const headerLength = buffer.readUInt32LE(12);
-  if (PREAMBLE + headerLength > buffer.length) {
-    throw new Error(`${name}: truncated: the header is ${headerLength} bytes but only ${buffer.length - PREAMBLE} follow the preamble`);
+  const headerLength = view.getUint32(12, true);
+  if (PREAMBLE + headerLength > bytes.length) {
+    throw new Error(`${name}: truncated: the header is ${headerLength} bytes but only ${bytes.length - PREAMBLE} follow the preamble`);
   }
   let header: ModelHeader;
   try {
-    header = JSON.parse(buffer.subarray(PREAMBLE, PREAMBLE + headerLength).toString('utf8')) as ModelHeader;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength))) as ModelHeader;
   } catch (error) {
     throw new Error(`${name}: the header is not valid JSON: ${(error as Error).message}`);
   }
   checkHeader(header, name);
   const dataStart = align8(PREAMBLE + headerLength);
   const expected = dataStart + header.dataLength;
-  if (buffer.length < expected) {
-    throw new Error(`${name}: truncated: the header promises ${header.dataLength} bytes of weights, the file holds ${Math.max(0, buffer.length - dataStart)}`);
+  if (bytes.length < expected) {
+    throw new Error(`${name}: truncated: the header promises ${header.dataLength} bytes of weights, the file holds ${Math.max(0, bytes.length - dataStart)}`);
   }
-  if (buffer.length > expected) {
-    throw new Error(`${name}: ${buffer.length - expected} unexpected bytes after the weights (the file should be ${expected} bytes)`);
+  if (bytes.length > expected) {
+    throw new Error(`${name}: ${bytes.length - expected} unexpected bytes after the weights (the file should be ${expected} bytes)`);
   }
   return { header, dataStart };
 }
@@ -208,7 +196,7 @@ function denseValues(data: FloatArray, size: number, name: string): FloatArray {
 }
 
 /** Copies `values` into `out` at `at` as little-endian bytes. */
-function writeValues(out: Buffer, at: number, values: FloatArray): void {
+function writeValues(out: Uint8Array, at: number, values: FloatArray): void {
   if (LITTLE_ENDIAN) {
     out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
     return;

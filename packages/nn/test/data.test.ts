@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   defaultMnistDir,
   encodeIdx,
+  gunzip,
   loadMnist,
   loadMnistTest,
   mnistFiles,
@@ -29,15 +30,17 @@ const scratch = mkdtempSync(join(tmpdir(), 'convlab-data-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('IDX reader', () => {
-  it('round-trips what encodeIdx writes, plain and gzip-compressed', () => {
+  it('round-trips what encodeIdx writes, plain and gzip-compressed (gunzip first)', async () => {
     const data = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => (i * 37) % 256);
     const bytes = encodeIdx([2, 3, 4], data);
     expect(Array.from(bytes.subarray(0, 4))).toEqual([0, 0, 8, 3]);
-    for (const raw of [bytes, gzipSync(bytes)]) {
+    for (const raw of [bytes, await gunzip(gzipSync(bytes))]) {
       const idx = parseIdx(raw, 'x', 'images');
       expect(idx.dims).toEqual([2, 3, 4]);
       expect(Array.from(idx.data)).toEqual(Array.from(data));
     }
+    expect(() => parseIdx(gzipSync(bytes), 'x.gz', 'images')).toThrow('x.gz: gzip-compressed: decompress it first (await gunzip(bytes)), or read the file with readIdx in Node');
+    await expect(gunzip(Uint8Array.of(0x1f, 0x8b, 1, 2, 3), 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip data/);
   });
 
   it('detects gzip by its magic bytes, not by the file name', () => {

@@ -75,12 +75,15 @@ describe('model files', () => {
     const x = tensor(Float64Array.from({ length: 2 * 10 * 6 }, () => random.uniform(-1, 1)), [2, 1, 10, 6]);
     expect(bits(loaded.forward(x)).equals(bits(model.forward(x)))).toBe(true);
     const deep = deepCnn({ seed: 2 });
-    expect(serializeModel(deserializeModel(serializeModel(deep))).equals(serializeModel(deep))).toBe(true);
+    expect(Buffer.from(serializeModel(deserializeModel(serializeModel(deep)))).equals(Buffer.from(serializeModel(deep)))).toBe(true);
   });
 
   it('has the documented layout: magic, version, header length, JSON header, 8-aligned little-endian data', () => {
     const model = new Sequential(new Linear({ inFeatures: 3, outFeatures: 2, random: new Random(1) }));
-    const bytes = serializeModel(model);
+    const raw = serializeModel(model);
+    // A plain Uint8Array in every runtime (no Node Buffer), read here through one.
+    expect(Object.getPrototypeOf(raw)).toBe(Uint8Array.prototype);
+    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     expect(bytes.subarray(0, 8).toString('latin1')).toBe(MODEL_MAGIC);
     expect(bytes.readUInt32LE(8)).toBe(1);
     const n = bytes.readUInt32LE(12);
@@ -110,7 +113,7 @@ describe('model files', () => {
 });
 
 describe('model file errors name the file and the problem', () => {
-  const good = serializeModel(new Sequential(new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, random: new Random(1) }), new Flatten()));
+  const good = Buffer.from(serializeModel(new Sequential(new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, random: new Random(1) }), new Flatten())));
   const write = (name: string, bytes: Uint8Array) => {
     const path = join(dir, name);
     writeFileSync(path, bytes);

@@ -4,7 +4,7 @@
  * drawings with the pretrained model. convlab's threaded kernels block their calling thread until
  * the pool's workers finish (Atomics.wait), which a browser allows in a worker but not on the page.
  */
-import { getNumThreads, setNumThreads } from '@convlab/core';
+import { defaultPool, setNumThreads, setWorkerFactory } from '@convlab/core';
 import { deserializeModel } from '@convlab/nn';
 import { classifyDrawing } from './classify.js';
 import type { EngineReply, EngineRequest, Panel } from './messages.js';
@@ -37,9 +37,13 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 }
 
 async function start(): Promise<void> {
-  // Threads share memory, which the browser allows only on a cross-origin isolated page.
-  if (!scope.crossOriginIsolated) setNumThreads(1);
-  const threads = getNumThreads();
+  // Threads share memory, which the browser allows only on a cross-origin isolated page; there
+  // the pool's workers run nn's pool-worker script (built beside this one), started up front.
+  if (scope.crossOriginIsolated) setWorkerFactory(new URL('./pool-worker.js', import.meta.url));
+  else setNumThreads(1);
+  const pool = defaultPool();
+  await pool.start();
+  const threads = pool.threads;
   const model = deserializeModel(await fetchBytes(MODEL_FILE), MODEL_FILE);
   model.eval();
   const trainer = new Trainer(send, fetchBytes);

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { evaluate, loadMnistTest } from '@convlab/nn';
 import { loadModelFile } from '../model-io.js';
-import { asUsageError, existingDir, existingFile, positiveInt } from '../options.js';
+import { asUsageError, existingFile, mnistDir, positiveInt } from '../options.js';
 import { percent } from '../progress.js';
 import { formatConfusion } from '../report-format.js';
 
@@ -27,7 +27,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       .example('$0 eval --model lenet5.cvlm', 'test error on the 10,000 test images') as unknown as Argv<EvalArgs>,
   handler: (argv) => {
     const path = existingFile(CMD, 'model', argv.model);
-    const dir = argv.data === undefined ? undefined : existingDir(CMD, 'data', argv.data);
+    const dir = mnistDir(CMD, argv.data);
     const limit = argv.limit === undefined ? undefined : positiveInt(CMD, 'limit', argv.limit);
     const batchSize = argv.batchSize === undefined ? 500 : positiveInt(CMD, 'batch-size', argv.batchSize);
     const { model, description } = loadModelFile(path);

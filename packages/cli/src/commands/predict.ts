@@ -4,7 +4,7 @@ import type { Tensor } from '@convlab/core';
 import { loadMnistTest } from '@convlab/nn';
 import { UsageError } from '../fail.js';
 import { loadModelFile } from '../model-io.js';
-import { asUsageError, existingDir, existingFile, nonNegativeInt } from '../options.js';
+import { asUsageError, existingFile, mnistDir, nonNegativeInt } from '../options.js';
 import { readDigitPng } from '../png-digit.js';
 import { formatProbabilities, softmax } from '../report-format.js';
 
@@ -48,7 +48,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       what = image;
     } else {
       const index = nonNegativeInt(CMD, 'index', argv.index);
-      const dir = argv.data === undefined ? undefined : existingDir(CMD, 'data', argv.data);
+      const dir = mnistDir(CMD, argv.data);
       const test = asUsageError(() => loadMnistTest({ dir }));
       const n = test.labels.length;
       if (index >= n) throw new UsageError(`${CMD}: --index ${index} is past the last test image (${n - 1})`);

@@ -22,7 +22,7 @@ import { CONV_METHODS, createModel, modelNames, saveModelFile } from '../model-i
 import type { ConvMethod } from '../model-io.js';
 import {
   asUsageError,
-  existingDir,
+  mnistDir,
   existingFile,
   fileOption,
   nonNegativeInt,
@@ -255,7 +255,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   } else {
     config = configFromArgs(a);
   }
-  const dataDir = a.data === undefined ? undefined : existingDir(CMD, 'data', a.data);
+  const dataDir = mnistDir(CMD, a.data);
   const out = a.out === undefined ? `${config.model}.cvlm` : fileOption(CMD, 'out', a.out);
   const checkpointPath = a.checkpoint === undefined ? (a.resume ?? checkpointBeside(out)) : fileOption(CMD, 'checkpoint', a.checkpoint);
   const logPath = a.log === undefined ? undefined : fileOption(CMD, 'log', a.log);

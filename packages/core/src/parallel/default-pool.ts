@@ -1,39 +1,35 @@
-import os from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import { WorkerPool, checkThreads } from './pool.js';
+import { currentTransport } from './transport.js';
 
 /*
  * The process-wide thread setting, as torch.set_num_threads: threaded kernels called without an
- * explicit pool use `defaultPool()`, sized by `setNumThreads(n)`, else by the CONVLAB_NUM_THREADS
- * environment variable, else by os.availableParallelism(). Inside a worker it is always 1, so a
- * kernel that runs in a worker never starts a pool of its own.
+ * explicit pool use `defaultPool()`, sized by `setNumThreads(n)`, else by the runtime's default
+ * (in Node the CONVLAB_NUM_THREADS environment variable, else os.availableParallelism(); in a
+ * browser navigator.hardwareConcurrency). Inside a pool's worker it is always 1, so a kernel that
+ * runs in a worker never starts a pool of its own.
  */
 
 let chosen: number | undefined;
+let insideWorker = false;
 /** One pool per thread count used so far, so that switching back and forth restarts nothing. */
 const pools = new Map<number, WorkerPool>();
 
-function initialThreads(): number {
-  if (!isMainThread) return 1;
-  const fromEnv = process.env['CONVLAB_NUM_THREADS'];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const n = Number(fromEnv);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`CONVLAB_NUM_THREADS must be a positive integer, got ${JSON.stringify(fromEnv)}`);
-    return n;
-  }
-  return os.availableParallelism();
+/** Called by a pool's worker when it starts serving: its kernels run on its own thread only. */
+export function markPoolWorker(): void {
+  insideWorker = true;
+  chosen = 1;
 }
 
 /** Threads the threaded kernels use by default (the calling thread included). */
 export function getNumThreads(): number {
-  chosen ??= initialThreads();
+  chosen ??= insideWorker ? 1 : currentTransport().defaultThreads();
   return chosen;
 }
 
 /** Sets the default thread count (1 means no workers). Pools of other sizes stay, idle, until `shutdownPool()`. */
 export function setNumThreads(threads: number): void {
   checkThreads(threads, 'setNumThreads');
-  chosen = isMainThread ? threads : 1;
+  chosen = insideWorker ? 1 : threads;
 }
 
 /** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */

@@ -8,7 +8,7 @@ import { dtypeOf } from '../tensor.js';
 import { scratch } from '../linalg/scratch.js';
 import type { GemmArgs } from '../linalg/gemm-args.js';
 import { gemmInto } from '../linalg/gemm.js';
-import { defineTask } from './task.js';
+import { builtModule, defineTask } from './task.js';
 
 /*
  * The per-range bodies of the threaded kernels. Each calls a single-threaded kernel of core on a
@@ -24,7 +24,7 @@ import { defineTask } from './task.js';
  * functions directly.
  */
 
-const here = new URL('../../dist/parallel/kernel-tasks.js', import.meta.url);
+const here = builtModule('../../dist/parallel/kernel-tasks.js', import.meta.url);
 
 export type ConvStrategy = 'direct' | 'im2col';
 

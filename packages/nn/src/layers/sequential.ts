@@ -1,6 +1,6 @@
 import type { Tensor } from '@convlab/core';
 import type { Random } from '../random.js';
-import { saveModel } from '../serialize.js';
+import { writeModelFile } from '../serialize.js';
 import type { SaveExtras } from '../serialize.js';
 import { Module } from './layer.js';
 import type { Layer, LayerConfig, Parameter, ResultReuse } from './layer.js';
@@ -103,9 +103,9 @@ export class Sequential extends Module {
     return { type: 'Sequential', layers: this.layers.map((layer) => layer.config()) };
   }
 
-  /** Writes the architecture and the weights to `path` atomically (docs/model-format.md). */
+  /** Writes the architecture and the weights to `path` atomically (docs/model-format.md); Node only, elsewhere use serializeModel. */
   save(path: string, extras?: SaveExtras): void {
-    saveModel(this, path, extras);
+    writeModelFile(this, path, extras);
   }
 }
 

@@ -13,6 +13,7 @@
  * float survives bit for bit: JSON numbers round-trip doubles exactly and blobs are raw bytes.
  */
 import ndarray from 'ndarray';
+import { asciiBytes, asciiText } from '../bytes.js';
 
 const MAGIC = 'CVLBNDL1';
 
@@ -36,7 +37,7 @@ interface BlobEntry {
 }
 
 function typeName(value: ArrayBufferView): ArrayTypeName | undefined {
-  if (value instanceof Uint8Array) return 'Uint8Array'; // Buffer too
+  if (value instanceof Uint8Array) return 'Uint8Array'; // Node's Buffer too
   for (const name of Object.keys(ARRAY_TYPES) as ArrayTypeName[]) {
     if (value instanceof ARRAY_TYPES[name]) return name;
   }
@@ -103,10 +104,10 @@ export function encodeBundle(body: unknown): Uint8Array {
     return out;
   };
   const tree = encode(body, 'body');
-  const header = Buffer.from(JSON.stringify({ blobs, body: tree }), 'utf8');
+  const header = new TextEncoder().encode(JSON.stringify({ blobs, body: tree }));
   const start = Math.ceil((12 + header.length) / 8) * 8;
   const out = new Uint8Array(start + offset);
-  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  out.set(asciiBytes(MAGIC), 0);
   new DataView(out.buffer).setUint32(8, header.length, true);
   out.set(header, 12);
   blobs.forEach((blob, i) => {
@@ -118,7 +119,7 @@ export function encodeBundle(body: unknown): Uint8Array {
 
 /** True when the bytes start with the bundle magic. */
 export function isBundle(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && Buffer.from(bytes.subarray(0, 8)).toString('latin1') === MAGIC;
+  return bytes.length >= 8 && asciiText(bytes.subarray(0, 8)) === MAGIC;
 }
 
 /** Decodes `encodeBundle` output; `name` (a file name) starts every error message. */
@@ -132,7 +133,7 @@ export function decodeBundle(bytes: Uint8Array, name: string): unknown {
   }
   let header: { blobs: BlobEntry[]; body: unknown };
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + headerLength)).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
   } catch (error) {
     throw new Error(`${name}: corrupt checkpoint header (${(error as Error).message})`);
   }

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Tensor } from '@convlab/core';
 import { decodeBundle, encodeBundle, isBundle } from './bundle.js';
-import { writeFileAtomic } from './atomic-write.js';
 import type { EpochRecord } from './types.js';
 
 /** The best model so far, by validation error. */
@@ -75,20 +73,4 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): TrainCheckpoi
 
 export function isCheckpointBytes(bytes: Uint8Array): boolean {
   return isBundle(bytes);
-}
-
-export function writeCheckpoint(path: string, checkpoint: TrainCheckpoint): void {
-  writeFileAtomic(path, encodeCheckpoint(checkpoint));
-}
-
-export function readCheckpoint(path: string): TrainCheckpoint {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path}: no such file`);
-    throw new Error(`${path}: cannot read: ${(error as Error).message}`);
-  }
-  return decodeCheckpoint(bytes, path);
 }

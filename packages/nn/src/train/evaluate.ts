@@ -91,9 +91,9 @@ export async function evaluateAsync(
   }
 }
 
-/** Lets pending I/O and signal handlers run. */
+/** Lets pending I/O and signal handlers (in a browser: the page) run. */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** The evaluation, one batch per step; each step yields the number of examples done. */

@@ -7,15 +7,12 @@ export { copyParameters, loadParameters } from './parameters.js';
 export { shiftImagesInPlace } from './augment.js';
 export type { Augmentation } from './augment.js';
 export {
-  readCheckpoint,
-  writeCheckpoint,
   encodeCheckpoint,
   decodeCheckpoint,
   isCheckpointBytes,
 } from './checkpoint.js';
 export type { TrainCheckpoint, TrainProgress, BestSoFar } from './checkpoint.js';
 export { encodeBundle, decodeBundle, isBundle } from './bundle.js';
-export { writeFileAtomic } from './atomic-write.js';
 export type {
   TrainableModel,
   TrainableOptimizer,

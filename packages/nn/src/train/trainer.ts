@@ -1,10 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { dense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { Random } from '../random.js';
 import type { Dataset } from '../data/dataset.js';
 import { batchCount, epochOrder, gatherBatch } from './batches.js';
-import { writeCheckpoint } from './checkpoint.js';
+import { encodeCheckpoint } from './checkpoint.js';
+import { fileWriter } from '../file-access.js';
 import type { BestSoFar, TrainCheckpoint, TrainProgress } from './checkpoint.js';
 import { argmax, evaluateAsync, yieldToEventLoop } from './evaluate.js';
 import { copyParameters, loadParameters } from './parameters.js';
@@ -98,6 +98,8 @@ function checkOptions(o: FitOptions): void {
  */
 export async function fit(options: FitOptions): Promise<FitResult> {
   checkOptions(options);
+  // Checkpoints are files: a run that cannot write them fails now, not after its first epoch.
+  const writeFile = options.checkpointPath ? fileWriter('fit: checkpointPath', 'fit without checkpointPath') : undefined;
   const { model, optimizer, loss, train, validation, test, epochs, batchSize } = options;
   const evalBatchSize = options.evalBatchSize ?? batchSize;
   const shuffle = options.shuffle ?? true;
@@ -158,7 +160,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       optimizer: stateAccess ? stateAccess.get() : null,
       model: options.serializeModel ? options.serializeModel(model) : null,
     };
-    writeCheckpoint(options.checkpointPath, checkpoint);
+    writeFile!(options.checkpointPath, encodeCheckpoint(checkpoint));
     emit({ type: 'checkpoint', path: options.checkpointPath, epoch: progress.epoch, batch: progress.batch });
   };
   const stop = (): FitResult => {

@@ -1,4 +1,4 @@
-import { SLOTS, arrayFor, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
+import { SLOTS, arrayFor, builtModule, convInfo, defaultPool, defineTask, dense, fromDense, isShared, sharedArrayFor, sharedScratch, splitRange } from '@convlab/core';
 import type { Conv2dOptions, Dtype, FloatArray, Tensor, WorkerPool } from '@convlab/core';
 import { SpectralConv2d } from '@convlab/fft';
 import type { Conv2dGradients } from '@convlab/fft';
@@ -88,7 +88,7 @@ export function spectralBackwardPart(a: PartArgs, start: number, end: number, pa
   );
 }
 
-const here = new URL('../../../dist/layers/kernels/spectral-threads.js', import.meta.url);
+const here = builtModule('../../../dist/layers/kernels/spectral-threads.js', import.meta.url);
 const forwardTask = defineTask(here, 'spectralForwardPart', spectralForwardPart);
 const backwardTask = defineTask(here, 'spectralBackwardPart', spectralBackwardPart);
 

@@ -1,4 +1,4 @@
-import { defaultPool, defineTask, isShared, sharedInt32Array, splitRange } from '@convlab/core';
+import { builtModule, defaultPool, defineTask, isShared, sharedInt32Array, splitRange } from '@convlab/core';
 import type { ConvInfo, FloatArray } from '@convlab/core';
 import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from './activation.js';
 import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
@@ -11,7 +11,7 @@ import { maxPool2dBackwardInto, maxPool2dInto } from './pool.js';
  * memory, never through a staging copy; small arrays stay on the calling thread too.
  */
 
-const here = new URL('../../../dist/layers/kernels/threaded.js', import.meta.url);
+const here = builtModule('../../../dist/layers/kernels/threaded.js', import.meta.url);
 
 /** Elementwise work below this many elements stays on the calling thread (a worker round trip costs about 20 us). */
 const MIN_ELEMENTWISE = 1 << 15;

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { Sequential } from '../layers/sequential.js';
+import { deserializeModel, writeModelFile } from '../serialize.js';
+import type { SaveExtras } from '../serialize.js';
+
+/** Writes `model` to `path` atomically: a temporary file beside it, then one rename (as `model.save(path)`). */
+export function saveModel(model: Sequential, path: string, extras?: SaveExtras): void {
+  writeModelFile(model, path, extras);
+}
+
+/** Reads a model file written by `model.save(path)`; errors name the file and what is wrong with it. */
+export function loadModel(path: string): Sequential {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`loadModel: ${path}: no such file`);
+    if (code === 'EISDIR') throw new Error(`loadModel: ${path}: is a directory, not a model file`);
+    throw new Error(`loadModel: ${path}: cannot read: ${(error as Error).message}`);
+  }
+  return deserializeModel(bytes, path);
+}

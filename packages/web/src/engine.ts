@@ -5,7 +5,7 @@
  * the pool's workers finish (Atomics.wait), which a browser allows in a worker but not on the page.
  */
 import { defaultPool, setNumThreads, setWorkerFactory } from '@convlab/core';
-import { deserializeModel } from '@convlab/nn';
+import { deserializeModel, readModelHeader } from '@convlab/nn';
 import { classifyDrawing } from './classify.js';
 import type { EngineReply, EngineRequest, Panel } from './messages.js';
 import { timeStrategies } from './timing.js';
@@ -44,7 +44,8 @@ async function start(): Promise<void> {
   const pool = defaultPool();
   await pool.start();
   const threads = pool.threads;
-  const model = deserializeModel(await fetchBytes(MODEL_FILE), MODEL_FILE);
+  const bytes = await fetchBytes(MODEL_FILE);
+  const model = deserializeModel(bytes, MODEL_FILE);
   model.eval();
   const trainer = new Trainer(send, fetchBytes);
   let queue = Promise.resolve();
@@ -59,7 +60,15 @@ async function start(): Promise<void> {
     else if (request.type === 'pause') trainer.pause();
     else send({ type: 'classified', ...classifyDrawing(model, request.pixels, request.width, request.height) });
   }
-  send({ type: 'ready', threads, isolated: scope.crossOriginIsolated, model: MODEL_FILE });
+  send({ type: 'ready', threads, isolated: scope.crossOriginIsolated, model: describeModel(bytes, model.parameters()) });
+}
+
+/** "digits.cvlm: deep-cnn after epoch 6, 229,340 parameters", from the file's header as `convlab eval` says it. */
+function describeModel(bytes: Uint8Array, parameters: ReadonlyArray<{ value: { size: number } }>): string {
+  const meta = readModelHeader(bytes, MODEL_FILE).meta as { model?: string; epoch?: number } | undefined;
+  const count = parameters.reduce((n, p) => n + p.value.size, 0).toLocaleString('en');
+  const trained = meta?.model ? `${meta.model}${meta.epoch ? ` after epoch ${meta.epoch}` : ''}, ` : '';
+  return `${MODEL_FILE}: ${trained}${count} parameters`;
 }
 
 function panelOf(request: EngineRequest): Panel {

@@ -144,6 +144,7 @@ engine.onmessage = (event: MessageEvent<EngineReply>) => {
       break;
     case 'evaluation':
       errors.push([m.step, m.error]);
+      element('error-now').textContent = `: ${(m.error * 100).toFixed(1)} % at step ${m.step}`;
       drawTraining();
       break;
     case 'training-stopped':

@@ -109,6 +109,7 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
   }, 180_000);
 
   it('classifies a drawn 7 as 7, and shows what the network saw', async () => {
+    await page.locator('#pad').scrollIntoViewIfNeeded();
     const box = (await page.locator('#pad').boundingBox())!;
     const scale = box.width / 280;
     await page.mouse.move(box.x + SEVEN[0][0] * scale, box.y + SEVEN[0][1] * scale);

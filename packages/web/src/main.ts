@@ -160,6 +160,9 @@ engine.onmessage = (event: MessageEvent<EngineReply>) => {
       break;
   }
 };
+// Anything the page itself throws is one line too.
+window.addEventListener('error', (event) => showError('page', event.message));
+window.addEventListener('unhandledrejection', (event) => showError('page', String((event.reason as Error)?.message ?? event.reason)));
 engine.onerror = (event) => {
   event.preventDefault();
   showError('page', `the engine stopped: ${event.message}`);

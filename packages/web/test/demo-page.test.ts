@@ -46,6 +46,17 @@ function serve(): Promise<string> {
   });
 }
 
+/** Replays the strokes of a 7 with the mouse on the page's canvas. */
+async function drawSeven(on: Page): Promise<void> {
+  await on.locator('#pad').scrollIntoViewIfNeeded();
+  const box = (await on.locator('#pad').boundingBox())!;
+  const scale = box.width / 280;
+  await on.mouse.move(box.x + SEVEN[0][0] * scale, box.y + SEVEN[0][1] * scale);
+  await on.mouse.down();
+  for (const [x, y] of SEVEN.slice(1)) await on.mouse.move(box.x + x * scale, box.y + y * scale, { steps: 12 });
+  await on.mouse.up();
+}
+
 describe.skipIf(!found)('the demo page in headless Chromium', () => {
   beforeAll(async () => {
     ensureBuilt();
@@ -109,13 +120,7 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
   }, 180_000);
 
   it('classifies a drawn 7 as 7, and shows what the network saw', async () => {
-    await page.locator('#pad').scrollIntoViewIfNeeded();
-    const box = (await page.locator('#pad').boundingBox())!;
-    const scale = box.width / 280;
-    await page.mouse.move(box.x + SEVEN[0][0] * scale, box.y + SEVEN[0][1] * scale);
-    await page.mouse.down();
-    for (const [x, y] of SEVEN.slice(1)) await page.mouse.move(box.x + x * scale, box.y + y * scale, { steps: 12 });
-    await page.mouse.up();
+    await drawSeven(page);
     await page.waitForSelector('#prediction[data-digit]', { timeout: 60_000 });
     expect(await page.getAttribute('#prediction', 'data-digit')).toBe('7');
     const percents = (await page.locator('#probabilities .value').allTextContents()).map((t) => Number(t.replace(' %', '')));
@@ -147,6 +152,41 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
     expect(message).toBe('the drawing is empty: no pixel is above the ink threshold 0.05');
     expect(await page.textContent('#prediction')).toBe('');
   }, 60_000);
+
+  it('refuses a corrupt model file in one line that names it, as the command line does', async () => {
+    const other = await context.newPage();
+    try {
+      await other.route('**/digits.cvlm', (route) => route.fulfill({ status: 200, body: 'not a model at all' }));
+      await other.goto(url);
+      await other.waitForSelector('#page-error:not([hidden])', { timeout: 30_000 });
+      expect(await other.textContent('#page-error')).toBe('digits.cvlm: not a convlab model file: it does not start with "CVLMODEL"');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  it('served without the isolation headers, runs on one thread, says so, and still classifies', async () => {
+    const other = await context.newPage();
+    try {
+      await other.route('**/*', async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        delete headers['cross-origin-opener-policy'];
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response, headers });
+      });
+      await other.goto(url);
+      expect(await other.evaluate('crossOriginIsolated')).toBe(false);
+      await other.waitForSelector('#threads[data-threads]', { timeout: 60_000 });
+      expect(await other.getAttribute('#threads', 'data-threads')).toBe('1');
+      expect(await other.textContent('#threads')).toMatch(/^It runs on 1 thread: the page is not cross-origin isolated/);
+      await drawSeven(other);
+      await other.waitForSelector('#prediction[data-digit]', { timeout: 60_000 });
+      expect(await other.getAttribute('#prediction', 'data-digit')).toBe('7');
+    } finally {
+      await other.close();
+    }
+  }, 90_000);
 
   it('logged no error to the console and requested nothing missing', () => {
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);

@@ -20,3 +20,12 @@ export const LENET_LAYERS = [
   { layer: 1, c: 1, h: 28, k: 20, f: 5 },
   { layer: 2, c: 20, h: 12, k: 50, f: 5 },
 ] as const;
+
+/** The batch size of every figure in LECTURE_SECONDS: at another batch they do not compare. */
+export const LECTURE_BATCH = 500;
+
+/** What a table or chart at `batch` says about the lecture's column. */
+export function lectureBatchNote(batch: number): string | undefined {
+  if (batch === LECTURE_BATCH) return undefined;
+  return `lecture figures hidden: the lecture timed batch ${LECTURE_BATCH}, this run batch ${batch}`;
+}

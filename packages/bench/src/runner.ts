@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { machineInfo } from './harness.js';
 import { silentProgress, type Progress } from './progress.js';
 import { allSuites, findSuite, suiteNames } from './registry.js';
+import { LECTURE_BATCH } from './lecture-table.js';
 import { busyNote, type BenchReport, type SuiteResult } from './report.js';
-import type { BenchContext, BenchSuite } from './suite.js';
+import type { BenchContext, BenchRow, BenchSuite } from './suite.js';
 
 /** The suites `convlab bench` runs when no name is given: the lecture's table, about a minute at batch 500. */
 export const DEFAULT_SUITES: readonly string[] = ['lecture'];
@@ -73,7 +74,7 @@ export async function runBench(options: RunOptions = {}): Promise<BenchReport> {
     const start = performance.now();
     const result: SuiteResult = { name: suite.name, description: suite.description, rows: [], seconds: 0 };
     try {
-      result.rows = await suite.run(context);
+      result.rows = lectureFiguresAt(context.batch, await suite.run(context));
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
     }
@@ -99,6 +100,15 @@ export async function runBench(options: RunOptions = {}): Promise<BenchReport> {
     ...(note ? { note } : {}),
     suites: results,
   };
+}
+
+/**
+ * The lecture's seconds were measured at batch 500; beside a run at another batch they would
+ * read as a speed-up or slow-down that is only the batch size, so such rows drop them.
+ */
+export function lectureFiguresAt(batch: number, rows: BenchRow[]): BenchRow[] {
+  if (batch === LECTURE_BATCH) return rows;
+  return rows.map(({ lectureSeconds: _dropped, ...row }) => row);
 }
 
 export { allSuites };

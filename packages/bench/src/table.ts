@@ -1,3 +1,4 @@
+import { lectureBatchNote } from './lecture-table.js';
 import { groupByOperation, lectureSpeedup, measured, speedup, type BenchReport, type SuiteResult } from './report.js';
 
 /** Seconds with four significant digits (the lecture's table uses seconds throughout). */
@@ -75,6 +76,7 @@ export function formatReport(report: BenchReport): string {
     `batch ${o.batch}, repeat ${o.repeat}, warm-up ${o.warmup}; load average ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')} after`,
     'speed-up: the first strategy of each operation over this one, from runs interleaved A B A B; lecture x: the same ratio from the lecture\'s seconds',
     ...(report.note ? [`note: ${report.note}`] : []),
+    ...[lectureBatchNote(o.batch)].filter((line) => line !== undefined),
   ];
   return [...head, '', ...report.suites.map(formatSuite).flatMap((t) => [t, ''])].join('\n');
 }

@@ -97,6 +97,21 @@ describe('runner', () => {
     expect(() => registerSuite({ name: 'broken-for-test', description: '', run: () => [] })).toThrow('already registered');
   });
 
+  it("keeps the lecture's seconds at the lecture's batch (500) and drops them at any other", async () => {
+    registerSuite({
+      name: 'lecture-figures-for-test',
+      description: 'one row with a lecture figure',
+      run: () => [{ operation: 'forward conv, layer 1', strategy: 'fft', timing: timing(5), lectureSeconds: 1.069 }],
+    });
+    const at500 = await runBench({ what: ['lecture-figures-for-test'], batch: 500, repeat: 1 });
+    expect(at500.suites[0]!.rows[0]!.lectureSeconds).toBe(1.069);
+    expect(formatReport(at500)).not.toMatch(/lecture figures hidden/);
+    const at64 = await runBench({ what: ['lecture-figures-for-test'], batch: 64, repeat: 1 });
+    expect(at64.suites[0]!.rows[0]).not.toHaveProperty('lectureSeconds');
+    expect(formatReport(at64)).toMatch(/lecture figures hidden: the lecture timed batch 500, this run batch 64/);
+    expect(reportCharts(at64)[0]!.svg).toMatch(/lecture figures hidden/);
+  });
+
   it('rejects non-positive numbers before running anything', async () => {
     await expect(runBench({ what: ['lecture'], batch: 0 })).rejects.toThrow('--batch must be a positive integer, got 0');
     await expect(runBench({ what: ['lecture'], repeat: 2.5 })).rejects.toThrow('--repeat must be a positive integer, got 2.5');

@@ -52,8 +52,8 @@ describe('bench suites at tiny sizes', () => {
       'spectral, reused spectra',
       'im2col + GEMM',
     ]);
-    // The lecture's figures sit beside ours in every row that has one.
-    expect(suite.rows.filter((r) => r.lectureSeconds !== undefined)).toHaveLength(15);
+    // The lecture timed batch 500; at batch 2 its figures are hidden (framework.test.ts checks they stay at 500).
+    expect(suite.rows.filter((r) => r.lectureSeconds !== undefined)).toHaveLength(0);
     for (const row of suite.rows) {
       if (row.maxRelDiff !== undefined) expect(row.maxRelDiff, `${row.operation}: ${row.strategy}`).toBeLessThan(1e-4);
     }

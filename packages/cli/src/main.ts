@@ -1,7 +1,13 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWithError } from './fail.js';
 import { commands } from './commands/index.js';
+
+/** This package's version, from its package.json (one directory up from src/ and dist/ alike). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 // Every command is a yargs CommandModule in ./commands; errors end as one line on stderr.
 async function main(argv: string[]): Promise<void> {
@@ -12,7 +18,7 @@ async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(version())
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
       throw error ?? new Error(message);

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { defaultMnistDir } from '@convlab/nn';
+import { availableParallelism } from 'node:os';
+import { MAX_SEED, defaultMnistDir } from '@convlab/nn';
 import { UsageError } from './fail.js';
 
 /** What yargs hands over for a number option: NaN when the text was not a number. */
@@ -22,6 +23,26 @@ export function nonNegativeInt(command: string, name: string, value: unknown): n
     throw new UsageError(`${command}: --${name} must be a non-negative integer, got ${shown(value)}`);
   }
   return value;
+}
+
+/** A seed: an integer in [0, 2^32 - 1] (what the generator is seeded from; nn's MAX_SEED). */
+export function seedOption(command: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_SEED) {
+    throw new UsageError(`${command}: --${name} must be an integer in [0, ${MAX_SEED}], got ${shown(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A thread count: a positive integer, capped at the machine's cores with one line on stderr (a
+ * worker per thread costs memory, and a thread per core is all the work can use).
+ */
+export function threadsOption(command: string, name: string, value: unknown): number {
+  const threads = positiveInt(command, name, value);
+  const cores = availableParallelism();
+  if (threads <= cores) return threads;
+  process.stderr.write(`convlab: ${command}: --${name} ${threads} is more than the ${cores} cores of this machine; using ${cores}\n`);
+  return cores;
 }
 
 /** A finite number > 0 (a learning rate). */

@@ -80,6 +80,18 @@ describe('convlab bench: a tiny run', () => {
     // No temporary file is left behind by the atomic writes.
     expect(readdirSync(path.dirname(json)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // The lecture timed batch 500: at batch 2 its seconds would compare nothing, so they are hidden and the run says so.
+    expect(report.suites[0].rows.filter((row: { lectureSeconds?: number }) => row.lectureSeconds !== undefined)).toEqual([]);
+    expect(r.stdout).toMatch(/lecture figures hidden: the lecture timed batch 500, this run batch 2/);
+    expect(readFileSync(path.join(charts, 'lecture-conv-forward-2.svg'), 'utf8')).toMatch(/lecture figures hidden/);
+  });
+
+  it('writes its charts to a working folder by default, not over the committed ones in docs/charts', () => {
+    const r = convlab(['bench', 'lecture', '--tiny', '--repeat', '1', '--warmup', '0']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/charts written to runs\/charts/);
+    expect(readdirSync(path.join(scratch, 'runs', 'charts'))).toContain('lecture-conv-forward-1.svg');
+    expect(existsSync(path.join(scratch, 'docs'))).toBe(false);
   });
 
   it('--tiny without --batch runs at a tiny batch, not at 500', () => {

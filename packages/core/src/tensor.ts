@@ -1,5 +1,6 @@
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
+import { checkAllocation } from './limits.js';
 
 /** The two element types a tensor can hold. */
 export type Dtype = 'float32' | 'float64';
@@ -42,6 +43,7 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 function checkShape(shape: readonly number[], who: string): void {
+  if (!Array.isArray(shape)) throw new Error(`${who}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${who}: shape [${shape.join(', ')}] must hold non-negative integers`);
@@ -108,13 +110,19 @@ export function tensor(data: Nested | FloatArray, second?: Dtype | readonly numb
     throw new Error(`tensor: expected nested arrays of numbers, got ${typeof data}`);
   }
   const shape = inferShape(data);
+  checkAllocation('tensor', 'shape', shape, dtype);
   const out = arrayFor(dtype, sizeOf(shape));
   fillFromNested(data, shape, out);
   return ndarray(out, shape);
 }
 
-export function zeros(shape: readonly number[], dtype: Dtype = 'float64'): Tensor {
+export function zeros(shape: readonly number[], dtypeIn: Dtype | null = 'float64'): Tensor {
+  const dtype = dtypeIn ?? 'float64';
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new Error(`zeros: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  }
   checkShape(shape, 'zeros');
+  checkAllocation('zeros', 'shape', shape, dtype);
   return ndarray(arrayFor(dtype, sizeOf(shape)), [...shape]);
 }
 
@@ -145,6 +153,8 @@ export function isContiguous(x: Tensor): boolean {
 export function dense(x: Tensor, dtype: Dtype = dtypeOf(x)): Dense {
   const shape = [...x.shape];
   if (isContiguous(x) && dtypeOf(x) === dtype) return { data: x.data, shape };
+  // A view (a broadcast with stride 0, say) can stand for far more elements than its buffer holds.
+  checkAllocation('dense', 'copy of a view', shape, dtype);
   const out = arrayFor(dtype, x.size);
   if (x.size === 0) return { data: out, shape };
   const { data, stride, offset } = x;

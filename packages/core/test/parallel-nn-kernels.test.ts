@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convInfo, defaultPool, getNumThreads, setNumThreads, sharedFloat32Array, shutdownPool } from '@convlab/core';
 import { maxPool2dBackwardInto, maxPool2dInto } from '@convlab/nn';
@@ -18,7 +19,10 @@ const random = seededRandom(11);
 
 beforeAll(async () => {
   ensureBuilt('nn', 'layers/kernels/threaded.js');
+  // Three threads (an uneven split) even on a 2-core machine, where setNumThreads would cap it.
+  const cores = vi.spyOn(os, 'availableParallelism').mockReturnValue(4);
   setNumThreads(3);
+  cores.mockRestore();
   await defaultPool().start();
 }, 180_000);
 afterEach(() => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   WorkerPool,
   defaultPool,
@@ -256,6 +256,18 @@ describe('WorkerPool', () => {
     expect(() => new WorkerPool({ threads: 0 })).toThrow('WorkerPool: threads must be a positive integer, got 0');
   });
 
+  it('refuses arguments that cannot be sent to a worker, and stays usable', async () => {
+    const p = pool(3);
+    await p.start();
+    const out = sharedArrayFor('float64', 6) as Float64Array;
+    expect(() => p.run(fill, { out, scale: 1, callback: () => 1 } as never, splitRange(6, 3))).toThrow(
+      /^WorkerPool: the arguments of fill cannot be sent to a worker: .*could not be cloned/,
+    );
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    p.run(fill, { out, scale: 2 }, splitRange(6, 3));
+    expect(Array.from(out)).toEqual([0, 2, 1004, 1006, 2008, 2010]);
+  });
+
   it('shuts down and starts again on the next call', async () => {
     const p = pool(2);
     const out = sharedArrayFor('float64', 4) as Float64Array;
@@ -294,6 +306,8 @@ describe('WorkerPool', () => {
 describe('the default thread setting', () => {
   it('follows setNumThreads, keeps one pool per thread count, and rejects bad counts', async () => {
     const before = getNumThreads();
+    // Three threads whatever this machine has (more than the cores would be capped: see below).
+    const cores = vi.spyOn(os, 'availableParallelism').mockReturnValue(4);
     try {
       setNumThreads(3);
       expect(getNumThreads()).toBe(3);
@@ -306,8 +320,28 @@ describe('the default thread setting', () => {
       expect(() => setNumThreads(0)).toThrow('setNumThreads: threads must be a positive integer, got 0');
       expect(() => setNumThreads(1.5)).toThrow('setNumThreads: threads must be a positive integer, got 1.5');
     } finally {
+      cores.mockRestore();
       setNumThreads(before);
       await shutdownPool();
+    }
+  });
+
+  it('caps setNumThreads at the cores with one warning line; refuses an explicit pool past 4 threads a core', () => {
+    const before = getNumThreads();
+    const cores = vi.spyOn(os, 'availableParallelism').mockReturnValue(2);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      setNumThreads(500);
+      expect(getNumThreads()).toBe(2);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual(['setNumThreads: 500 threads is more than the 2 cores of this machine; using 2']);
+      setNumThreads(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(new WorkerPool({ threads: 8 }).threads).toBe(8);
+      expect(() => new WorkerPool({ threads: 300 })).toThrow('WorkerPool: 300 threads is more than 4 per core (this machine has 2 cores)');
+    } finally {
+      warn.mockRestore();
+      cores.mockRestore();
+      setNumThreads(before);
     }
   });
 
@@ -319,8 +353,11 @@ describe('the default thread setting', () => {
         timeout: 30_000,
         env: { ...process.env, CONVLAB_NUM_THREADS: value ?? '' },
       });
-    expect(run('3').stdout.trim()).toBe('3');
+    expect(run('1').stdout.trim()).toBe('1');
     expect(Number(run(undefined).stdout.trim())).toBe(os.availableParallelism());
+    const many = run('500');
+    expect(Number(many.stdout.trim())).toBe(os.availableParallelism());
+    expect(many.stderr).toContain(`CONVLAB_NUM_THREADS: 500 threads is more than the ${os.availableParallelism()} cores of this machine; using ${os.availableParallelism()}`);
     const bad = run('two');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('CONVLAB_NUM_THREADS must be a positive integer, got "two"');

@@ -156,7 +156,7 @@ describe('the Web Worker transport', () => {
     const p = new WorkerPool({ threads: 3, transport });
     await expect(p.start()).rejects.toThrow('WorkerPool: no worker script is set: call setWorkerFactory(url or factory) before the first threaded call');
     const parts: number[][] = [];
-    const record = defineTask('', 'recordParts', (args: { out: Float64Array }, start, end, part) => {
+    const record = defineTask('', 'recordParts', (_args: { out: FloatArray }, start, end, part) => {
       parts.push([start, end, part]);
     });
     const out = sharedArrayFor('float64', 1);

@@ -11,7 +11,7 @@
  *           (pointwise.ts): first conj(W)^T for every (bin, group), for the forward product
  *           Y = X conj(W)^T, then W for every (bin, group), for the input gradient dX = GY W.
  */
-import { scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
+import { checkAllocation, scratch, type ConvInfo, type Dtype, type FloatArray } from '@convlab/core';
 import { spectralGeometry, spreadInto, type SpectralGeometry } from './conv-geometry.js';
 import { packRowsInto, packedLength } from './pointwise.js';
 import { scatterRow } from './bin-layout.js';
@@ -61,7 +61,9 @@ export function weightPackLengths(info: ConvInfo): { forward: number; gradInput:
 
 function buffer(kind: ConvSpectrum['kind'], info: ConvInfo, geometry: SpectralGeometry, reuse?: Float64Array): Float64Array {
   const length = spectrumLength(kind, info, geometry);
-  return reuse && reuse.length >= length ? reuse : new Float64Array(length);
+  if (reuse && reuse.length >= length) return reuse;
+  checkAllocation('spectralConv2d', `${kind} spectrum`, [length], 'float64');
+  return new Float64Array(length);
 }
 
 /**

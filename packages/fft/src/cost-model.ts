@@ -4,7 +4,7 @@
  * benchmarks/fft/calibrate.mjs). It compares the strategies' predicted times and returns the
  * smallest, as scipy's `choose_conv_method` does for `convolve` (by formula, not by timing).
  */
-import { convInfo, type Conv2dOptions, type ConvInfo } from '@convlab/core';
+import { convInfo, optionsObject, type Conv2dOptions, type ConvInfo } from '@convlab/core';
 import { spectralGeometry } from './conv-geometry.js';
 import { COST_CONSTANTS } from './cost-constants.js';
 
@@ -66,8 +66,9 @@ export function convCosts(info: ConvInfo, pass: 'forward' | 'training' = 'forwar
 export function chooseConvMethod(
   xShape: readonly number[],
   wShape: readonly number[],
-  options: ChooseConvMethodOptions = {},
+  optionsIn: ChooseConvMethodOptions | null = {},
 ): ConvMethod {
+  const options = optionsObject(optionsIn, 'chooseConvMethod');
   const info = convInfo(xShape, wShape, options, 'chooseConvMethod');
   const pass = options.pass ?? 'forward';
   if (pass !== 'forward' && pass !== 'training') {

@@ -6,7 +6,9 @@
  * the mode's window. Spectra are float64; a float32 result is rounded once, at the end.
  */
 import {
+  allocate,
   arrayFor,
+  checkAllocation,
   checkMode,
   checkTensor,
   dense,
@@ -92,8 +94,10 @@ function cheapestPeriod(rows: number, cols: number): [number, number] {
 }
 
 /** The full linear convolution, cropped to `window` (2-D), through the real 2-D FFT. */
-function convolveSpectral(a: Operand, b: Operand, full: readonly number[], window: ConvWindow, out: FloatArray): void {
+function convolveSpectral(who: string, a: Operand, b: Operand, full: readonly number[], window: ConvWindow, out: FloatArray): void {
   const [height, width] = cheapestPeriod(full[0]!, full[1]!);
+  // The two half spectra of the padded size, checked before the plan allocates its own.
+  checkAllocation(who, `spectra of the padded ${height}x${width} FFT`, [2, height, Math.floor(width / 2) + 1], 'complex128');
   const plan = rfft2Plan(height, width);
   const n = 2 * plan.bins;
   const spectrum = new Float64Array(2 * n);
@@ -143,10 +147,11 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
   }
   const full = fullShapeOnAxes(s1, s2, axes);
   const window = applyConvModeOnAxes(full, s1, s2, mode, axes);
-  const out = arrayFor(resultDtype(...inputs), window.shape[0]! * window.shape[1]!);
+  const shape = rank === 1 ? [window.shape[1]!] : window.shape;
+  const out = allocate(who, 'output', shape, resultDtype(...inputs));
   if (axes.length === 0) broadcastProduct(a, b, window, out);
-  else convolveSpectral(a, b, full, window, out);
-  return fromDense(out, rank === 1 ? [window.shape[1]!] : window.shape);
+  else convolveSpectral(who, a, b, full, window, out);
+  return fromDense(out, shape);
 }
 
 /**

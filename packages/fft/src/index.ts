@@ -35,3 +35,6 @@ export { COST_CONSTANTS } from './cost-constants.js';
 // Low-level pieces, for benchmarks and for callers that manage their own buffers.
 export { Rfft2Plan, rfft2Plan, transformCounts } from './rfft2-plan.js';
 export { complexMatmulInto, packPanelsInto, packRowsInto, packedLength } from './pointwise.js';
+
+// The transform plan cache, least recently used first out past a budget in bytes (default 64 MiB).
+export { DEFAULT_PLAN_CACHE_BYTES, setPlanCacheBytes, planCacheStats, clearPlanCache } from './plan-cache.js';

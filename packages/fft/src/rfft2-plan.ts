@@ -11,6 +11,7 @@
 import type { FloatArray } from '@convlab/core';
 import { BatchedFft } from './mixed-radix.js';
 import { realFft, type RealFft } from './transforms.js';
+import { cachePlan, cachedPlan } from './plan-cache.js';
 
 export class Rfft2Plan {
   readonly halfWidth: number;
@@ -180,18 +181,16 @@ function writeRow(
 /** How many planes the plans have transformed, forward and back (tests count them to prove reuse). */
 export const transformCounts = { forward: 0, inverse: 0 };
 
-const plans = new Map<string, Rfft2Plan>();
-
 /** Plans up to this many bins are kept; a larger one (a long 1-D signal) lives for its call only. */
 const CACHED_BINS = 1 << 16;
 
 /** The plan of period height x width (any sizes >= 1), cached when it is not huge. */
 export function rfft2Plan(height: number, width: number): Rfft2Plan {
-  const key = `${height}x${width}`;
-  let plan = plans.get(key);
+  const key = `rfft2:${height}x${width}`;
+  let plan = cachedPlan<Rfft2Plan>(key);
   if (!plan) {
     plan = new Rfft2Plan(height, width);
-    if (plan.bins <= CACHED_BINS) plans.set(key, plan);
+    if (plan.bins <= CACHED_BINS) cachePlan(key, plan);
   }
   return plan;
 }

@@ -4,7 +4,7 @@
  * on our mixed-radix transform (fastest for 5-smooth sizes, 2^a 3^b 5^c; a large prime factor
  * costs that prime per point).
  */
-import { arrayFor, checkTensor, dense, fromDense, sizeOf, type Dtype, type Tensor } from '@convlab/core';
+import { allocate, checkAllocation, checkTensor, dense, fromDense, sizeOf, type Dtype, type Tensor } from '@convlab/core';
 import { rfft2Plan } from './rfft2-plan.js';
 
 /** The half spectrum of real planes over their last two axes, as numpy.fft.rfft2 gives it. */
@@ -43,6 +43,7 @@ export function rfft2(x: Tensor, s?: readonly [number, number]): HalfSpectrum {
   const [height, width] = size;
   const batchShape = x.shape.slice(0, rank - 2);
   const planes = sizeOf(batchShape);
+  checkAllocation('rfft2', 'spectrum', [...batchShape, height, Math.floor(width / 2) + 1], 'complex128');
   const plan = rfft2Plan(height, width);
   const data = new Float64Array(planes * plan.bins * 2);
   const src = dense(x).data;
@@ -59,7 +60,9 @@ export function rfft2(x: Tensor, s?: readonly [number, number]): HalfSpectrum {
  * spectrum this is (scaled by 1 / (height width)). Computed in float64; a float32 `dtype` rounds
  * each value once at the end.
  */
-export function irfft2(spectrum: HalfSpectrum, dtype: Dtype = 'float64'): Tensor {
+export function irfft2(spectrum: HalfSpectrum, dtypeIn: Dtype | null = 'float64'): Tensor {
+  const dtype = dtypeIn ?? 'float64';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`irfft2: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   const { batchShape, height, width, data } = spectrum;
   checkSize('irfft2', [height, width]);
   const plan = rfft2Plan(height, width);
@@ -70,7 +73,7 @@ export function irfft2(spectrum: HalfSpectrum, dtype: Dtype = 'float64'): Tensor
         `for ${planes} planes of ${height} x ${plan.halfWidth} bins`,
     );
   }
-  const out = arrayFor(dtype, planes * height * width);
+  const out = allocate('irfft2', 'output', [...batchShape, height, width], dtype);
   const scale = 1 / (height * width);
   for (let p = 0; p < planes; p++) {
     plan.inverse(out, p * height * width, width, data, p * plan.bins * 2, 2, 1, 0, height, 1, 0, width, 1, scale);

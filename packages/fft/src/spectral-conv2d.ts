@@ -11,10 +11,11 @@
  * Every size comes from core's `convInfo`.
  */
 import {
-  arrayFor,
+  allocate,
   checkTensor,
   conv2dGradBiasInto,
   convInfo,
+  optionsObject,
   dense,
   dtypeOf,
   fromDense,
@@ -119,7 +120,7 @@ function checkBias(who: string, b: Tensor | null | undefined, info: ConvInfo): T
  * float64, each value rounded once to it) or a fresh array of the result's dtype.
  */
 function destination(who: string, out: Tensor | undefined, shape: number[], dtype: Dtype, info: ConvInfo): Tensor {
-  if (out === undefined) return fromDense(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  if (out === undefined) return fromDense(allocate(who, 'output', shape, dtype), shape);
   checkTensor(out, who, 'out');
   checkShape(who, 'out', out.shape, shape, info);
   if (!isContiguous(out)) throw new Error(`${who}: out must be a contiguous tensor (it is written in place)`);
@@ -221,7 +222,11 @@ export class SpectralConv2d {
   private weightBuffer?: Float64Array;
   private gradBuffer?: Float64Array;
 
-  constructor(readonly options: Conv2dOptions = {}) {}
+  readonly options: Conv2dOptions;
+
+  constructor(options: Conv2dOptions | null = {}) {
+    this.options = optionsObject(options, 'SpectralConv2d');
+  }
 
   /** The ConvInfo of the last forward pass. */
   get info(): ConvInfo | null {
@@ -315,7 +320,7 @@ export class SpectralConv2d {
 // Pure functions with core's signatures
 
 /** `conv2d(x, w, b, options)` through the FFT: x [N, C, H, W], w [K, C/groups, kh, kw] -> [N, K, Ho, Wo]. */
-export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions | null = {}): Tensor {
   const who = 'fftConv2d';
   checkTensor(x, who, 'input');
   checkTensor(w, who, 'weight');
@@ -327,7 +332,7 @@ export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv
 }
 
 /** `conv2dGradInput(gy, w, xShape, options)` through the FFT: dL/dx [N, C, H, W]. */
-export function fftConv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+export function fftConv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[], options: Conv2dOptions | null = {}): Tensor {
   const who = 'fftConv2dGradInput';
   checkTensor(gy, who, 'gy');
   checkTensor(w, who, 'weight');
@@ -340,7 +345,7 @@ export function fftConv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly numbe
 }
 
 /** `conv2dGradWeight(x, gy, wShape, options)` through the FFT: dL/dw [K, C/groups, kh, kw]. */
-export function fftConv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[], options: Conv2dOptions = {}): Tensor {
+export function fftConv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[], options: Conv2dOptions | null = {}): Tensor {
   const who = 'fftConv2dGradWeight';
   checkTensor(x, who, 'input');
   checkTensor(gy, who, 'gy');

@@ -7,6 +7,7 @@
 import { PowerOfTwoComplexFft } from './fftjs.js';
 import { MixedRadixFft } from './mixed-radix.js';
 import { PairedRealFft } from './real-fft.js';
+import { cachePlan, cachedPlan } from './plan-cache.js';
 
 /** An unscaled complex DFT of one size; buffers hold n interleaved (re, im) pairs. */
 export interface ComplexFft {
@@ -60,30 +61,28 @@ export function nextFastSize(n: number): number {
   }
 }
 
-const complexPlans = new Map<number, ComplexFft>();
-const realPlans = new Map<number, RealFft>();
 
 function checkSize(n: number, who: string): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${who}: transform size must be a positive integer, got ${n}`);
 }
 
-/** Plans up to this size are kept for reuse; a larger one (a long 1-D signal) lives for its call only. */
+/** Plans up to this size are kept for reuse (plan-cache.ts); a larger one (a long 1-D signal) lives for its call only. */
 const CACHED_SIZE = 1 << 16;
 
 /** The complex plan of size n (any n >= 1), cached when it is not huge. */
 export function complexFft(n: number): ComplexFft {
-  let plan = complexPlans.get(n);
+  let plan = cachedPlan<ComplexFft>(`complex:${n}`);
   if (!plan) {
     checkSize(n, 'complexFft');
     plan = isPowerOfTwo(n) && n >= 2 ? new PowerOfTwoComplexFft(n) : new MixedRadixFft(n);
-    if (n <= CACHED_SIZE) complexPlans.set(n, plan);
+    if (n <= CACHED_SIZE) cachePlan(`complex:${n}`, plan);
   }
   return plan;
 }
 
 /** The real plan of size n (any n >= 1), cached when it is not huge. */
 export function realFft(n: number): RealFft {
-  let plan = realPlans.get(n);
+  let plan = cachedPlan<RealFft>(`real:${n}`);
   if (!plan) {
     checkSize(n, 'realFft');
     const complex = complexFft(n);
@@ -91,7 +90,7 @@ export function realFft(n: number): RealFft {
       complex instanceof PowerOfTwoComplexFft
         ? new PairedRealFft(complex, (full, input) => complex.realHalfSpectrum(full, input))
         : new PairedRealFft(complex);
-    if (n <= CACHED_SIZE) realPlans.set(n, plan);
+    if (n <= CACHED_SIZE) cachePlan(`real:${n}`, plan);
   }
   return plan;
 }

@@ -1,4 +1,4 @@
-import { checkTensor, dense, dtypeOf, fromDense } from '@convlab/core';
+import { checkTensor, dense, dtypeOf, fromDense, optionsObject } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import type { Parameter } from './layers/layer.js';
 import { Random } from './random.js';
@@ -59,8 +59,9 @@ export interface GradcheckResult {
  * The input and every parameter must be float64: in float32 the differences drown in round-off.
  * Zeroes the parameters' gradients before the analytic pass; leaves the values as they were.
  */
-export function gradcheck(f: Differentiable, input: Tensor, options: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(f: Differentiable, input: Tensor, optionsIn: GradcheckOptions | null = {}): GradcheckResult {
   const who = 'gradcheck';
+  const options = optionsObject(optionsIn, who);
   if (!f || typeof f.forward !== 'function' || typeof f.backward !== 'function') {
     throw new Error(`${who}: the first argument needs forward and backward methods`);
   }

@@ -1,4 +1,4 @@
-export { Random } from './random.js';
+export { Random, checkSeed, MAX_SEED } from './random.js';
 export * from './layers/index.js';
 export * from './optim/index.js';
 export * from './models/index.js';

@@ -3,11 +3,26 @@
  * gives the same weights and the same training trajectory. xoshiro128** (Blackman and Vigna),
  * seeded through splitmix32; its whole state can be saved and restored for resumable training.
  */
+export const MAX_SEED = 0xffffffff;
+
+/**
+ * A seed is an integer in [0, 2^32 - 1]: the generator is seeded from 32 bits, so a larger number
+ * (or a fraction, or a negative one) would silently stand for another seed. undefined and null mean 0.
+ */
+export function checkSeed(seed: unknown, who: string): number {
+  if (seed === undefined || seed === null) return 0;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    const shown = typeof seed === 'number' ? String(seed) : JSON.stringify(seed);
+    throw new RangeError(`${who}: seed must be an integer in [0, ${MAX_SEED}], got ${shown}`);
+  }
+  return seed;
+}
+
 export class Random {
   private s = new Uint32Array(4);
 
-  constructor(seed = 0) {
-    let x = seed >>> 0;
+  constructor(seed: number | null = 0) {
+    let x = checkSeed(seed, 'Random');
     for (let i = 0; i < 4; i++) {
       // splitmix32 spreads one 32-bit seed over the four words of state.
       x = (x + 0x9e3779b9) >>> 0;

@@ -1,4 +1,4 @@
-import { dtypeOf } from '@convlab/core';
+import { dtypeOf, optionsObject } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
 import { asciiBytes, asciiText } from './bytes.js';
 import { fileWriter } from './file-access.js';
@@ -59,7 +59,8 @@ function align8(n: number): number {
 }
 
 /** The model's architecture and weights as the bytes of a model file. */
-export function serializeModel(model: Sequential, extras: SaveExtras = {}): Uint8Array {
+export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = {}): Uint8Array {
+  const extras = optionsObject(extrasIn, 'serializeModel');
   if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
   const params = model.parameters();
   const tensors: TensorEntry[] = [];
@@ -90,7 +91,8 @@ export function serializeModel(model: Sequential, extras: SaveExtras = {}): Uint
 }
 
 /** A model rebuilt from the bytes of a model file; `name` (the file) prefixes every error message. */
-export function deserializeModel(bytes: Uint8Array, name = 'model'): Sequential {
+export function deserializeModel(input: Uint8Array | ArrayBuffer, name = 'model'): Sequential {
+  const bytes = bytesOf(input, name);
   const { header, dataStart } = parseHeader(bytes, name);
   let model: Sequential;
   try {
@@ -119,8 +121,15 @@ export function deserializeModel(bytes: Uint8Array, name = 'model'): Sequential 
 }
 
 /** The header of a model file (architecture, parameter table, meta), validated, without building the model. */
-export function readModelHeader(bytes: Uint8Array, name = 'model'): ModelHeader {
-  return parseHeader(bytes, name).header;
+export function readModelHeader(input: Uint8Array | ArrayBuffer, name = 'model'): ModelHeader {
+  return parseHeader(bytesOf(input, name), name).header;
+}
+
+/** A model file's bytes as a Uint8Array (a fetched file's ArrayBuffer is viewed, not copied). */
+function bytesOf(input: Uint8Array | ArrayBuffer, name: string): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  throw new Error(`${name}: expected the bytes of a model file (a Uint8Array or an ArrayBuffer)`);
 }
 
 /** Writes `model` to `path` atomically (Node; `model.save(path)` calls this). */
@@ -135,7 +144,6 @@ export function writeModelFile(model: Sequential, path: string, extras?: SaveExt
 }
 
 function parseHeader(bytes: Uint8Array, name: string): { header: ModelHeader; dataStart: number } {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${name}: expected the bytes of a model file (a Uint8Array)`);
   const magic = asciiText(bytes.subarray(0, 8));
   if (bytes.length < PREAMBLE || magic !== MODEL_MAGIC) {
     const hint = magic === 'CVLBNDL1' ? ' (it is a convlab bundle, e.g. a training checkpoint)' : '';

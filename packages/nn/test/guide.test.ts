@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { conv2d, conv2dGradWeight, convolve, convolve2d, correlate, correlate2d, tensor, toNested, upsample, zeros } from '@convlab/core';
 import { chooseConvMethod, fftconvolve } from '@convlab/fft';
-import { lenet5, loadModel, SGD, SoftmaxCrossEntropy } from '@convlab/nn';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { deserializeModel, gunzip, lenet5, loadModel, mnistFromBytes, serializeModel, SGD, SoftmaxCrossEntropy } from '@convlab/nn';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectClose, flat } from '../../../testing/close.js';
@@ -82,5 +82,25 @@ describe('docs/guide.md', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('in a browser: MNIST and models as bytes', async () => {
+    const gz = (name: string) => readFileSync(new URL(`../../../fixtures/mnist-tiny/gz/${name}.gz`, import.meta.url));
+    const mnist = mnistFromBytes(
+      {
+        trainImages: await gunzip(gz('train-images-idx3-ubyte')),
+        trainLabels: await gunzip(gz('train-labels-idx1-ubyte')),
+        testImages: await gunzip(gz('t10k-images-idx3-ubyte')),
+        testLabels: await gunzip(gz('t10k-labels-idx1-ubyte')),
+      },
+      { limit: 5 },
+    );
+    expect(mnist.train.images.shape).toEqual([5, 1, 28, 28]);
+    expect(Array.from(mnist.train.labels)).toEqual([5, 0, 4, 1, 9]);
+    expect(Array.from(mnist.test.labels)).toEqual([7, 2, 1, 0, 4]);
+    const model = lenet5().eval();
+    const bytes = serializeModel(model);
+    const copy = deserializeModel(bytes, 'saved model').eval();
+    expect(Array.from(copy.forward(mnist.test.images).data)).toEqual(Array.from(model.forward(mnist.test.images).data));
   });
 });

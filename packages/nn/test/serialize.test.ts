@@ -71,6 +71,10 @@ describe('model files', () => {
     ).eval();
     const bytes = serializeModel(model);
     const loaded = deserializeModel(bytes, 'buffer').eval();
+    // An ArrayBuffer (a fetched file's) loads the same; anything else is named.
+    const fromArrayBuffer = deserializeModel(bytes.slice().buffer, 'fetched').eval();
+    expect(Buffer.from(serializeModel(fromArrayBuffer)).equals(Buffer.from(bytes))).toBe(true);
+    expect(() => deserializeModel([1, 2, 3] as never, 'array')).toThrow('array: expected the bytes of a model file (a Uint8Array or an ArrayBuffer)');
     expect(loaded.config()).toEqual(model.config());
     const x = tensor(Float64Array.from({ length: 2 * 10 * 6 }, () => random.uniform(-1, 1)), [2, 1, 10, 6]);
     expect(bits(loaded.forward(x)).equals(bits(model.forward(x)))).toBe(true);

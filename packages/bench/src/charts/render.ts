@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../write-atomic.js';
 import { barChart } from './bar-chart.js';
 import path from 'node:path';
 import { allSuites } from '../registry.js';
+import { lectureBatchNote } from '../lecture-table.js';
 import type { BenchSuite } from '../suite.js';
 
 /**
@@ -13,7 +14,10 @@ import type { BenchSuite } from '../suite.js';
 export function reportCharts(report: BenchReport, suites: readonly BenchSuite[] = allSuites()): BenchChart[] {
   const charts: BenchChart[] = [];
   const m = report.machine;
-  const where = `${m.cpu}, ${m.cores} cores, Node ${m.node}, commit ${m.commit}, batch ${report.options.batch}`;
+  const batch = report.options.batch;
+  const where = [`${m.cpu}, ${m.cores} cores, Node ${m.node}, commit ${m.commit}, batch ${batch}`, lectureBatchNote(batch)]
+    .filter(Boolean)
+    .join('; ');
   for (const result of report.suites) {
     if (result.rows.length === 0) continue;
     const suite = suites.find((s) => s.name === result.name);

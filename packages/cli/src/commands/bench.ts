@@ -13,6 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../fail.js';
 
+/** A working folder (git-ignored in the repository), so that a plain `convlab bench` changes no tracked file. */
+const DEFAULT_CHARTS_DIR = 'runs/charts';
+
 /** --tiny's batch unless --batch says otherwise: enough samples for every suite's shapes to make sense. */
 const TINY_BATCH = 4;
 
@@ -55,8 +58,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       })
       .option('charts', {
         type: 'string',
-        default: 'docs/charts',
-        describe: 'directory for the SVG charts (--no-charts: none)',
+        default: DEFAULT_CHARTS_DIR,
+        describe: 'directory for the SVG charts (--charts docs/charts refreshes the committed ones; --no-charts: none)',
       })
       .option('peers', {
         type: 'boolean',

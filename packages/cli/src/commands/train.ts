@@ -29,6 +29,8 @@ import {
   nonNegativeNumber,
   positiveInt,
   positiveNumber,
+  seedOption,
+  threadsOption,
 } from '../options.js';
 import { createReporter, percent } from '../progress.js';
 
@@ -144,7 +146,7 @@ function configFromArgs(a: TrainArgs): RunConfig {
   if (a.lrDecay !== undefined) c.lrDecay = nonNegativeNumber(CMD, 'lr-decay', a.lrDecay);
   if (a.lrStep !== undefined) c.lrStep = positiveInt(CMD, 'lr-step', a.lrStep);
   if (a.lrGamma !== undefined) c.lrGamma = positiveNumber(CMD, 'lr-gamma', a.lrGamma);
-  if (a.seed !== undefined) c.seed = nonNegativeInt(CMD, 'seed', a.seed);
+  if (a.seed !== undefined) c.seed = seedOption(CMD, 'seed', a.seed);
   if (a.limit !== undefined) c.limit = positiveInt(CMD, 'limit', a.limit);
   if (a.shuffle !== undefined) c.shuffle = a.shuffle;
   if (a.augmentShift !== undefined) c.augmentShift = nonNegativeInt(CMD, 'augment-shift', a.augmentShift);
@@ -259,7 +261,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
   const out = a.out === undefined ? `${config.model}.cvlm` : fileOption(CMD, 'out', a.out);
   const checkpointPath = a.checkpoint === undefined ? (a.resume ?? checkpointBeside(out)) : fileOption(CMD, 'checkpoint', a.checkpoint);
   const logPath = a.log === undefined ? undefined : fileOption(CMD, 'log', a.log);
-  const threads = a.threads === undefined ? getNumThreads() : positiveInt(CMD, 'threads', a.threads);
+  const threads = a.threads === undefined ? getNumThreads() : threadsOption(CMD, 'threads', a.threads);
   checkOutputs([['out', out], ['checkpoint', checkpointPath], ['log', logPath]]);
   if (a.resume !== undefined && resolve(a.resume) === resolve(out)) throw new UsageError(`${CMD}: --out would overwrite the checkpoint given to --resume`);
 

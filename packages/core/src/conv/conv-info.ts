@@ -4,6 +4,8 @@
  * only place that decides whether a filter fits.
  */
 
+import { optionsObject } from '../options.js';
+
 /** A number for both spatial axes, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
 
@@ -42,7 +44,7 @@ export interface ConvInfo {
 }
 
 function positivePair(value: Pair | undefined, fallback: number, who: string, name: string): [number, number] {
-  const pair: readonly number[] = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : value;
+  const pair: readonly number[] = value === undefined || value === null ? [fallback, fallback] : typeof value === 'number' ? [value, value] : value;
   if (pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= 1)) {
     throw new Error(`${who}: ${name} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
   }
@@ -50,7 +52,7 @@ function positivePair(value: Pair | undefined, fallback: number, who: string, na
 }
 
 function paddingPair(padding: Conv2dOptions['padding'], who: string): [number, number] | 'same' {
-  if (padding === undefined || padding === 'valid') return [0, 0];
+  if (padding === undefined || padding === null || padding === 'valid') return [0, 0];
   if (padding === 'same') return 'same';
   const pair: readonly number[] = typeof padding === 'number' ? [padding, padding] : padding;
   if (pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= 0)) {
@@ -107,9 +109,10 @@ function outputLength(
 export function convInfo(
   xShape: readonly number[],
   wShape: readonly number[],
-  options: Conv2dOptions = {},
+  optionsIn: Conv2dOptions | null = {},
   who = 'conv2d',
 ): ConvInfo {
+  const options = optionsObject(optionsIn, who);
   checkShape4(xShape, who, 'input', '[N, C, H, W]');
   checkShape4(wShape, who, 'weight', '[outChannels, inChannels/groups, kh, kw]');
   const [batch, inChannels, inHeight, inWidth] = xShape as [number, number, number, number];

@@ -1,5 +1,7 @@
 import ndarray from 'ndarray';
-import { arrayFor, checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor.js';
+import { checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor.js';
+import { allocate } from '../limits.js';
+import { optionsObject } from '../options.js';
 import { convInfo, outputShape, type Conv2dOptions, type ConvInfo } from './conv-info.js';
 import { conv2dDirectInto, conv2dGradBiasInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from './direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from './im2col-conv.js';
@@ -28,7 +30,7 @@ export function chooseConv2dMethod(info: ConvInfo): Conv2dMethod {
 }
 
 function resolveMethod(method: unknown, info: ConvInfo, who: string): Conv2dMethod {
-  if (method === undefined || method === 'auto') return chooseConv2dMethod(info);
+  if (method === undefined || method === null || method === 'auto') return chooseConv2dMethod(info);
   if (method === 'direct' || method === 'im2col') return method;
   throw new Error(
     `${who}: method must be 'direct', 'im2col' or 'auto', got ${JSON.stringify(method)}` +
@@ -58,7 +60,8 @@ function checkOutputGradient(gy: Tensor, info: ConvInfo, who: string, xShape: re
  * optional bias b [K] -> [N, K, Ho, Wo] with `Ho = (H + 2P - dilation*(kh-1) - 1)/stride + 1`.
  * float32 when every input is float32, else float64.
  */
-export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dMethodOptions = {}): Tensor {
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, optionsIn: Conv2dMethodOptions | null = {}): Tensor {
+  const options = optionsObject(optionsIn, 'conv2d');
   checkTensor(x, 'conv2d', 'input');
   checkTensor(w, 'conv2d', 'weight');
   const info = convInfo(x.shape, w.shape, options, 'conv2d');
@@ -74,7 +77,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dM
   const method = resolveMethod(options.method, info, 'conv2d');
   const dtype = bias === null ? resultDtype(x, w) : resultDtype(x, w, bias);
   const shape = outputShape(info);
-  const out = arrayFor(dtype, shape[0] * shape[1] * shape[2] * shape[3]);
+  const out = allocate('conv2d', 'output', shape, dtype);
   const xData = dense(x, dtype).data;
   const wData = dense(w, dtype).data;
   const bData = bias === null ? null : dense(bias, dtype).data;
@@ -87,8 +90,9 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dM
  * dL/dx [N, C, H, W] of `conv2d(x, w)` for x of shape `xShape`, given gy = dL/dy [N, K, Ho, Wo]:
  * the full convolution of gy with the kernel (a transposed GEMM and col2im with im2col).
  */
-export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[], options: Conv2dMethodOptions = {}): Tensor {
+export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[], optionsIn: Conv2dMethodOptions | null = {}): Tensor {
   const who = 'conv2dGradInput';
+  const options = optionsObject(optionsIn, who);
   checkTensor(gy, who, 'gy');
   checkTensor(w, who, 'weight');
   checkShapeArgument(xShape, who, 'xShape');
@@ -96,7 +100,7 @@ export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[]
   checkOutputGradient(gy, info, who, xShape, w.shape);
   const method = resolveMethod(options.method, info, who);
   const dtype = resultDtype(gy, w);
-  const gx = arrayFor(dtype, info.batch * info.inChannels * info.inHeight * info.inWidth);
+  const gx = allocate(who, 'dL/dx', [info.batch, info.inChannels, info.inHeight, info.inWidth], dtype);
   const gyData = dense(gy, dtype).data;
   const wData = dense(w, dtype).data;
   if (method === 'direct') conv2dGradInputDirectInto(gx, gyData, wData, info);
@@ -108,8 +112,9 @@ export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[]
  * dL/dw [K, C/groups, kh, kw] of `conv2d(x, w)` for w of shape `wShape`, given gy = dL/dy:
  * the 'valid' correlation of x with gy, summed over the batch.
  */
-export function conv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[], options: Conv2dMethodOptions = {}): Tensor {
+export function conv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[], optionsIn: Conv2dMethodOptions | null = {}): Tensor {
   const who = 'conv2dGradWeight';
+  const options = optionsObject(optionsIn, who);
   checkTensor(x, who, 'input');
   checkTensor(gy, who, 'gy');
   checkShapeArgument(wShape, who, 'wShape');
@@ -117,7 +122,7 @@ export function conv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[
   checkOutputGradient(gy, info, who, x.shape, wShape);
   const method = resolveMethod(options.method, info, who);
   const dtype = resultDtype(x, gy);
-  const gw = arrayFor(dtype, info.outChannels * info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth);
+  const gw = allocate(who, 'dL/dw', [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth], dtype);
   const xData = dense(x, dtype).data;
   const gyData = dense(gy, dtype).data;
   if (method === 'direct') conv2dGradWeightDirectInto(gw, xData, gyData, info);
@@ -132,7 +137,7 @@ export function conv2dGradBias(gy: Tensor): Tensor {
   if (!(batch > 0 && channels > 0 && height > 0 && width > 0)) {
     throw new Error(`conv2dGradBias: gy must have no zero-size axis, got shape [${gy.shape.join(', ')}]`);
   }
-  const gb = arrayFor(dtypeOf(gy), channels);
+  const gb = allocate('conv2dGradBias', 'output', [channels], dtypeOf(gy));
   conv2dGradBiasInto(gb, dense(gy).data, batch, channels, height * width);
   return ndarray(gb, [channels]);
 }

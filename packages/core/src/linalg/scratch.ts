@@ -1,4 +1,5 @@
 import type { Dtype, FloatArray } from '../tensor.js';
+import { checkAllocation, getMaxBufferBytes } from '../limits.js';
 
 /**
  * Grow-only work buffers shared by the kernels, one per (dtype, slot) pair, so that repeated calls
@@ -16,8 +17,10 @@ export function scratch(dtype: Dtype, slot: string, length: number): FloatArray 
   const key = `${dtype}:${slot}`;
   const have = buffers.get(key);
   if (have && have.length >= length) return have;
-  // Grow by at least half again so a slowly growing size does not reallocate every call.
-  const size = Math.max(length, have ? Math.ceil(have.length * 1.5) : 0);
+  checkAllocation(slot, 'work buffer', [length], dtype);
+  // Grow by at least half again so a slowly growing size does not reallocate every call (within the limit).
+  const most = Math.floor(getMaxBufferBytes() / (dtype === 'float32' ? 4 : 8));
+  const size = Math.max(length, Math.min(most, have ? Math.ceil(have.length * 1.5) : 0));
   const fresh = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
   buffers.set(key, fresh);
   return fresh;
@@ -33,6 +36,7 @@ export function releaseScratch(): void {
 export function scratchInt32(slot: string, length: number): Int32Array {
   const have = indexBuffers.get(slot);
   if (have && have.length >= length) return have;
+  checkAllocation(slot, 'work buffer', [length], 'int32');
   const fresh = new Int32Array(Math.max(length, have ? Math.ceil(have.length * 1.5) : 0));
   indexBuffers.set(slot, fresh);
   return fresh;

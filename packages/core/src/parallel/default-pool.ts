@@ -1,4 +1,4 @@
-import { WorkerPool, checkThreads } from './pool.js';
+import { WorkerPool, capThreads, checkThreads } from './pool.js';
 import { currentTransport } from './transport.js';
 
 /*
@@ -22,14 +22,17 @@ export function markPoolWorker(): void {
 
 /** Threads the threaded kernels use by default (the calling thread included). */
 export function getNumThreads(): number {
-  chosen ??= insideWorker ? 1 : currentTransport().defaultThreads();
+  chosen ??= insideWorker ? 1 : capThreads(currentTransport().defaultThreads(), 'CONVLAB_NUM_THREADS');
   return chosen;
 }
 
-/** Sets the default thread count (1 means no workers). Pools of other sizes stay, idle, until `shutdownPool()`. */
+/**
+ * Sets the default thread count (1 means no workers; more than the cores is capped at the cores,
+ * with a warning). Pools of other sizes stay, idle, until `shutdownPool()`.
+ */
 export function setNumThreads(threads: number): void {
   checkThreads(threads, 'setNumThreads');
-  chosen = insideWorker ? 1 : threads;
+  chosen = insideWorker ? 1 : capThreads(threads, 'setNumThreads');
 }
 
 /** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */

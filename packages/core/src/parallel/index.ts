@@ -4,7 +4,7 @@ export { sharedArrayFor, sharedFloat32Array, sharedFloat64Array, sharedInt32Arra
 export type { RangeTask } from './task.js';
 export { defineTask, builtModule } from './task.js';
 export type { WorkerPoolOptions } from './pool.js';
-export { WorkerPool } from './pool.js';
+export { WorkerPool, capThreads } from './pool.js';
 export type { PoolTransport, PoolWorkerHandle } from './transport.js';
 export { useTransport, currentTransport } from './transport.js';
 export type { WorkerLike, WorkerFactory, WorkerSource, WebWorkerTransportOptions } from './web-transport.js';

@@ -48,6 +48,29 @@ export function checkThreads(threads: unknown, who: string): number {
   return threads;
 }
 
+/**
+ * `threads` capped at the machine's hardware threads, with one warning when it was more: each
+ * worker costs about 9 MB and a thread per core is all the work can use, so a mistyped
+ * `--threads 500` must not start hundreds of workers.
+ */
+export function capThreads(threads: number, who: string, transport: PoolTransport = currentTransport()): number {
+  const cores = transport.hardwareThreads();
+  if (threads <= cores) return threads;
+  transport.warn(`${who}: ${threads} threads is more than the ${cores} cores of this machine; using ${cores}`);
+  return cores;
+}
+
+/** An explicit pool may oversubscribe the cores (tests do, for uneven splits), up to this many threads per core. */
+export const MAX_THREADS_PER_CORE = 4;
+
+function checkPoolThreads(threads: number, transport: PoolTransport): number {
+  const cores = transport.hardwareThreads();
+  if (threads > MAX_THREADS_PER_CORE * cores) {
+    throw new RangeError(`WorkerPool: ${threads} threads is more than ${MAX_THREADS_PER_CORE} per core (this machine has ${cores} cores)`);
+  }
+  return threads;
+}
+
 let blocking: boolean | undefined;
 
 /** Waits until the control block's wake-up counter is no longer `seen`. */
@@ -70,8 +93,8 @@ export class WorkerPool {
   private busy = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.transport = options.transport ?? currentTransport();
-    const threads = checkThreads(options.threads ?? this.transport.hardwareThreads(), 'WorkerPool');
+    this.transport = options?.transport ?? currentTransport();
+    const threads = checkPoolThreads(checkThreads(options?.threads ?? this.transport.hardwareThreads(), 'WorkerPool'), this.transport);
     const unsupported = threads > 1 ? this.transport.unsupported() : undefined;
     if (unsupported) warnOnce(this.transport, `WorkerPool: ${unsupported}; running on one thread`);
     this.threads = unsupported ? 1 : threads;
@@ -173,23 +196,33 @@ export class WorkerPool {
     const workers = parts.length - 1;
     const sent: boolean[] = [];
     let restart = false;
-    for (let w = 0; w < workers; w++) {
+    let failure: unknown = null;
+    for (let w = 0; w < workers && failure === null; w++) {
       const status = Atomics.load(control, statusSlot(w));
       sent.push(status === Status.Idle);
       if (status === Status.Exited) restart = true;
       if (status !== Status.Idle) continue;
       const [start, end] = parts[w + 1]!;
+      // Running before the message goes: the worker may report back before postMessage returns.
       Atomics.store(control, statusSlot(w), Status.Running);
       const message: TaskMessage = { type: 'convlab-pool-task', module: task.module, name: task.name, args, start, end, part: w + 1 };
-      this.members[w]!.worker.postMessage(message);
+      try {
+        this.members[w]!.worker.postMessage(message);
+      } catch (error) {
+        // Arguments that cannot be cloned (a function, say): nothing more is sent, nothing run here.
+        Atomics.store(control, statusSlot(w), Status.Idle);
+        sent[w] = false;
+        failure = new Error(`WorkerPool: the arguments of ${task.name} cannot be sent to a worker: ${(error as Error).message}`);
+      }
     }
-    let failure: unknown = null;
-    try {
-      task.run(args, parts[0]![0], parts[0]![1], 0);
-      // Parts of workers that are not running yet (or have died): same ranges, on this thread.
-      for (let w = 0; w < workers; w++) if (!sent[w]) task.run(args, parts[w + 1]![0], parts[w + 1]![1], w + 1);
-    } catch (error) {
-      failure = error;
+    if (failure === null) {
+      try {
+        task.run(args, parts[0]![0], parts[0]![1], 0);
+        // Parts of workers that are not running yet (or have died): same ranges, on this thread.
+        for (let w = 0; w < workers; w++) if (!sent[w]) task.run(args, parts[w + 1]![0], parts[w + 1]![1], w + 1);
+      } catch (error) {
+        failure = error;
+      }
     }
     // Wait for every worker even when this thread failed: they are still writing into the caller's buffers.
     for (;;) {

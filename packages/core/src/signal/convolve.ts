@@ -44,7 +44,7 @@ export function convolve(a: TensorLike, b: TensorLike, options?: ConvolveOptions
   // scipy swaps the inputs when the second is the larger in 'valid'; convolution commutes, so
   // the swap only decides whether the shapes are acceptable.
   inputsSwapNeeded(mode, x.shape, y.shape, who);
-  return convolveWindow(x, y, applyConvMode(x.shape, y.shape, mode), false);
+  return convolveWindow(x, y, applyConvMode(x.shape, y.shape, mode), false, who);
 }
 
 /**
@@ -61,5 +61,5 @@ export function correlate(a: TensorLike, b: TensorLike, options?: ConvolveOption
   // When scipy swaps the inputs in 'valid' it reverses the result to undo the swap, which lands
   // on the same centre window of the full correlation that we compute here.
   inputsSwapNeeded(mode, x.shape, y.shape, who);
-  return convolveWindow(x, y, applyConvMode(x.shape, y.shape, mode), true);
+  return convolveWindow(x, y, applyConvMode(x.shape, y.shape, mode), true, who);
 }

@@ -2,6 +2,7 @@
 
 import { arrayFor, dense, fromDense, resultDtype, sizeOf } from '../tensor.js';
 import type { Tensor } from '../tensor.js';
+import { checkAllocation } from '../limits.js';
 import { convolveWindow, convolveWindowInto, reversed } from './direct.js';
 import { asTensor, checkNotEmpty, checkRank } from './inputs.js';
 import type { TensorLike } from './inputs.js';
@@ -21,7 +22,10 @@ function checkInputs2d(aIn: TensorLike, bIn: TensorLike, who: string): [Tensor, 
   return [a, b];
 }
 
-function checkBoundary(boundary: unknown, fillvalue: unknown, who: string): number {
+function checkBoundary(boundaryIn: unknown, fillvalueIn: unknown, who: string): number {
+  // null is 'not given', as everywhere: scipy's defaults.
+  const boundary = boundaryIn ?? 'fill';
+  const fillvalue = fillvalueIn ?? 0;
   if (boundary !== 'fill') {
     const known = ['wrap', 'circular', 'symm', 'symmetric'].includes(boundary as string);
     throw new Error(
@@ -41,8 +45,9 @@ function checkBoundary(boundary: unknown, fillvalue: unknown, who: string): numb
  * Padding with a constant c adds c * sum(b) wherever b overhangs a, so the result is the
  * zero-fill convolution of (a - c) plus c * sum(b) at every position.
  */
-function convolveFilled(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean, fill: number): Tensor {
-  if (fill === 0) return convolveWindow(a, b, window, reverseB);
+function convolveFilled(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean, fill: number, who: string): Tensor {
+  if (fill === 0) return convolveWindow(a, b, window, reverseB, who);
+  checkAllocation(who, 'sums', window.shape, 'float64');
   const aData = dense(a).data;
   const shifted = new Float64Array(aData.length);
   for (let i = 0; i < aData.length; i++) shifted[i] = aData[i]! - fill;
@@ -75,7 +80,7 @@ export function convolve2d(
   const [x, y] = checkInputs2d(a, b, who);
   // scipy swaps the inputs when the second is the larger in 'valid'; convolution commutes.
   inputsSwapNeeded(m, x.shape, y.shape, who);
-  return convolveFilled(x, y, applyConvMode(x.shape, y.shape, m), false, m === 'valid' ? 0 : fill);
+  return convolveFilled(x, y, applyConvMode(x.shape, y.shape, m), false, m === 'valid' ? 0 : fill, who);
 }
 
 /**
@@ -101,5 +106,5 @@ export function correlate2d(
   inputsSwapNeeded(m, x.shape, y.shape, who);
   const window =
     m === 'same' ? { start: y.shape.map((n) => Math.floor(n / 2)), shape: [...x.shape] } : applyConvMode(x.shape, y.shape, m);
-  return convolveFilled(x, y, window, true, m === 'valid' ? 0 : fill);
+  return convolveFilled(x, y, window, true, m === 'valid' ? 0 : fill, who);
 }

@@ -3,7 +3,8 @@
  * window of the full N-D convolution (N <= 3), as plain loops over flat row-major typed arrays.
  */
 
-import { arrayFor, dense, fromDense, resultDtype, sizeOf } from '../tensor.js';
+import { dense, fromDense, resultDtype } from '../tensor.js';
+import { allocate } from '../limits.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import type { ConvWindow } from './modes.js';
 
@@ -76,8 +77,8 @@ export function reversed(x: FloatArray): FloatArray {
  * reversed along every axis, which is the full correlation) as a new tensor. Views are gathered
  * first; the output is float32 only when both inputs are.
  */
-export function convolveWindow(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean): Tensor {
-  const out = arrayFor(resultDtype(a, b), sizeOf(window.shape));
+export function convolveWindow(a: Tensor, b: Tensor, window: ConvWindow, reverseB: boolean, who: string): Tensor {
+  const out = allocate(who, 'output', window.shape, resultDtype(a, b));
   const bData = dense(b).data;
   convolveWindowInto(out, dense(a).data, a.shape, reverseB ? reversed(bData) : bData, b.shape, window);
   return fromDense(out, window.shape);

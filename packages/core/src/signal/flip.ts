@@ -58,7 +58,7 @@ export function flip(x: TensorLike, axes?: number | readonly number[]): Tensor {
   const who = 'flip';
   const t = asTensor(x, who, 'x');
   const rank = t.shape.length;
-  const list = axes === undefined ? (rank >= 2 ? [rank - 2, rank - 1] : rank === 1 ? [0] : []) : normalizeAxes(axes, rank, who);
+  const list = axes === undefined || axes === null ? (rank >= 2 ? [rank - 2, rank - 1] : rank === 1 ? [0] : []) : normalizeAxes(axes, rank, who);
   const v = viewOf(t);
   for (const axis of list) reverseAxis(v, axis);
   return gather(t, v);
@@ -69,7 +69,8 @@ export function flip(x: TensorLike, axes?: number | readonly number[]): Tensor {
  * its last two axes, from the first of them towards the second, like
  * `numpy.rot90(x, k, axes=(-2, -1))`: `rot90([[1, 2], [3, 4]])` is `[[2, 4], [1, 3]]`.
  */
-export function rot90(x: TensorLike, k = 1): Tensor {
+export function rot90(x: TensorLike, kIn: number | null = 1): Tensor {
+  const k = kIn ?? 1;
   const who = 'rot90';
   const t = asTensor(x, who, 'x');
   const rank = t.shape.length;

@@ -1,6 +1,7 @@
 /** The Kronecker product, and the Kronecker upsample with a block of ones used by pooling backprop. */
 
-import { arrayFor, dense, fromDense, resultDtype, dtypeOf } from '../tensor.js';
+import { dense, fromDense, resultDtype, dtypeOf } from '../tensor.js';
+import { allocate } from '../limits.js';
 import type { Tensor } from '../tensor.js';
 import { asTensor, checkRank, shapeText } from './inputs.js';
 import type { TensorLike } from './inputs.js';
@@ -25,7 +26,8 @@ export function kron(a: TensorLike, b: TensorLike): Tensor {
   const [mb, nb] = asMatrixShape(y.shape);
   const rows = ma * mb;
   const cols = na * nb;
-  const out = arrayFor(resultDtype(x, y), rows * cols);
+  const shape = x.shape.length === 1 && y.shape.length === 1 ? [cols] : [rows, cols];
+  const out = allocate(who, 'output', shape, resultDtype(x, y));
   const A = dense(x).data;
   const B = dense(y).data;
   for (let i = 0; i < ma; i++) {
@@ -38,7 +40,6 @@ export function kron(a: TensorLike, b: TensorLike): Tensor {
       }
     }
   }
-  const shape = x.shape.length === 1 && y.shape.length === 1 ? [cols] : [rows, cols];
   return fromDense(out, shape);
 }
 
@@ -70,8 +71,8 @@ export function upsample(x: TensorLike, factors: number | readonly [number, numb
   const outW = w * fw;
   shape[shape.length - 2] = h * fh;
   shape[shape.length - 1] = outW;
+  const out = allocate(who, 'output', shape, dtypeOf(t));
   const src = dense(t).data;
-  const out = arrayFor(dtypeOf(t), planes * h * fh * outW);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < h; i++) {

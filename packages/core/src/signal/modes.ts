@@ -18,7 +18,7 @@ const MODES: readonly ConvMode[] = ['full', 'valid', 'same'];
 
 /** The mode, or an error naming the bad value (mirrors scipy's `_valfrommode`). */
 export function checkMode(mode: unknown, who: string): ConvMode {
-  if (mode === undefined) return 'full';
+  if (mode === undefined || mode === null) return 'full';
   if (typeof mode !== 'string' || !MODES.includes(mode as ConvMode)) {
     throw new Error(`${who}: mode must be 'full', 'valid' or 'same', got ${JSON.stringify(mode)}`);
   }

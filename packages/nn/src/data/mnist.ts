@@ -1,3 +1,4 @@
+import { optionsObject } from '@convlab/core';
 import { parseIdx } from './idx.js';
 import type { IdxArray } from './idx.js';
 import { scalePixels } from './dataset.js';
@@ -75,9 +76,9 @@ function take(pair: Pair, start: number, count: number): Dataset {
   };
 }
 
-/** Refuses a limit that is not a positive integer. */
-export function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+/** Refuses a limit that is not a positive integer (null and undefined mean none). */
+export function checkLimit(limit: number | null | undefined): void {
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && limit > 0)) {
     throw new Error(`MNIST: limit must be a positive integer, got ${limit}`);
   }
 }
@@ -88,7 +89,7 @@ export function checkLimit(limit: number | undefined): void {
  * (byte / 255), images [N, 1, 28, 28], labels Int32Array. `limit` keeps the first `limit` of each.
  */
 export function splitMnist(files: Record<MnistFileKey, NamedIdx>, options: MnistSplitOptions = {}): MnistSplits {
-  const { limit } = options;
+  const limit = options.limit ?? undefined;
   checkLimit(limit);
   const training = pairOf(files.trainImages, files.trainLabels, MNIST_CLASSES);
   const testing = pairOf(files.testImages, files.testLabels, MNIST_CLASSES);
@@ -121,7 +122,8 @@ export function mnistTestSplit(images: NamedIdx, labels: NamedIdx, limit?: numbe
  * MNIST from the bytes of its four IDX files (plain; `gunzip` the `.gz` ones first), split as
  * `splitMnist` does. Errors name each file by its standard name.
  */
-export function mnistFromBytes(bytes: Record<MnistFileKey, Uint8Array>, options: MnistSplitOptions = {}): MnistSplits {
+export function mnistFromBytes(bytes: Record<MnistFileKey, Uint8Array>, optionsIn: MnistSplitOptions | null = {}): MnistSplits {
+  const options = optionsObject(optionsIn, 'mnistFromBytes');
   const decode = (key: MnistFileKey): NamedIdx => {
     const name = MNIST_FILES[key];
     return { name, idx: parseIdx(bytes[key], name, key.endsWith('Images') ? 'images' : 'labels') };

@@ -1,5 +1,6 @@
 import {
   arrayFor,
+  checkAllocation,
   conv2dGradBiasParallelInto,
   conv2dGradInputParallelInto,
   conv2dGradWeightParallelInto,
@@ -134,9 +135,9 @@ export class Conv2d extends Module {
     const receptive = kh * kw;
     const fanIn = (this.inChannels / this.groups) * receptive;
     const fanOut = (this.outChannels * receptive) / (ph * pw);
-    this.weight = newParameter('weight', this.weightShape(), this.dtype);
+    this.weight = newParameter('weight', this.weightShape(), this.dtype, who);
     initWeight(this.weight.value.data, init, fanIn, fanOut, options.random ?? defaultRandom());
-    this.bias = options.bias === false ? null : newParameter('bias', [this.outChannels], this.dtype);
+    this.bias = options.bias === false ? null : newParameter('bias', [this.outChannels], this.dtype, who);
   }
 
   /** The computation strategy; settable between calls (e.g. by a command line's `--conv`). */
@@ -176,6 +177,7 @@ export class Conv2d extends Module {
     checkInput(x, who, [4]);
     checkInputDtype(x, this.dtype, who);
     const info = convInfo(x.shape, this.weightShape(), this.convOptions(), who);
+    checkAllocation(who, 'output', outputShape(info), this.dtype);
     const input = flatData(x);
     const method = this.resolve(x.shape);
     this.info = info;

@@ -1,4 +1,4 @@
-import { arrayFor, dtypeOf, fromDense } from '@convlab/core';
+import { arrayFor, dtypeOf, fromDense, optionsObject } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import { defaultRandom } from '../init.js';
 import type { Random } from '../random.js';
@@ -29,8 +29,9 @@ export class Dropout extends Module {
   private readonly outBuffer = new ResultBuffer();
   private readonly gradBuffer = new ResultBuffer();
 
-  constructor(options: DropoutOptions = {}) {
+  constructor(optionsIn: DropoutOptions | null = {}) {
     super();
+    const options = optionsObject(optionsIn, 'Dropout');
     const p = options.p ?? 0.5;
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
       throw new Error(`Dropout: p must be a probability in [0, 1], got ${JSON.stringify(options.p)}`);

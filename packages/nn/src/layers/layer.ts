@@ -1,4 +1,4 @@
-import { arrayFor, checkTensor, dense, dtypeOf, fromDense, sharedArrayFor } from '@convlab/core';
+import { arrayFor, checkAllocation, checkTensor, dense, dtypeOf, fromDense, sharedArrayFor } from '@convlab/core';
 import type { Dtype, FloatArray, Tensor } from '@convlab/core';
 
 /**
@@ -120,8 +120,9 @@ export function positiveInt(value: unknown, who: string, name: string): number {
   return value;
 }
 
-/** A new parameter of the given shape and dtype, with a zero gradient. */
-export function newParameter(name: string, shape: readonly number[], dtype: Dtype): Parameter {
+/** A new parameter of the given shape and dtype, with a zero gradient; `who` (the layer) names it in a size error. */
+export function newParameter(name: string, shape: readonly number[], dtype: Dtype, who: string): Parameter {
+  checkAllocation(who, name, shape, dtype);
   let n = 1;
   for (const d of shape) n *= d;
   return { name, value: fromDense(arrayFor(dtype, n), shape), grad: fromDense(arrayFor(dtype, n), shape) };

@@ -43,9 +43,9 @@ export class Linear extends Module {
     this.outFeatures = positiveInt(options.outFeatures, 'Linear', 'outFeatures');
     this.dtype = checkDtype(options.dtype ?? 'float32', 'Linear');
     const init = checkInit(options.init ?? 'tanh', 'Linear');
-    this.weight = newParameter('weight', [this.outFeatures, this.inFeatures], this.dtype);
+    this.weight = newParameter('weight', [this.outFeatures, this.inFeatures], this.dtype, 'Linear');
     initWeight(this.weight.value.data, init, this.inFeatures, this.outFeatures, options.random ?? defaultRandom());
-    this.bias = options.bias === false ? null : newParameter('bias', [this.outFeatures], this.dtype);
+    this.bias = options.bias === false ? null : newParameter('bias', [this.outFeatures], this.dtype, 'Linear');
   }
 
   forward(x: Tensor): Tensor {

@@ -25,10 +25,10 @@ export function checkPoolOptions(options: PoolOptions, who: string): void {
     (typeof v === 'number' && Number.isInteger(v) && v >= min) ||
     (Array.isArray(v) && v.length === 2 && v.every((e) => Number.isInteger(e) && e >= min));
   if (!ok(kernel, 1)) throw new Error(`${who}: kernelSize must be a positive integer or a pair of them, got ${JSON.stringify(kernel)}`);
-  if (options.stride !== undefined && !ok(options.stride, 1)) {
+  if (options.stride !== undefined && options.stride !== null && !ok(options.stride, 1)) {
     throw new Error(`${who}: stride must be a positive integer or a pair of them, got ${JSON.stringify(options.stride)}`);
   }
-  if (options.padding !== undefined) {
+  if (options.padding !== undefined && options.padding !== null) {
     if (!ok(options.padding, 0)) {
       throw new Error(`${who}: padding must be a non-negative integer or a pair of them, got ${JSON.stringify(options.padding)}`);
     }

@@ -1,9 +1,10 @@
+import { optionsObject } from '@convlab/core';
 import type { Dtype } from '@convlab/core';
 import { checkDtype } from '../layers/layer.js';
 import type { Layer } from '../layers/layer.js';
 import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
 import type { ConvMethod } from '../layers/conv2d.js';
-import { Random } from '../random.js';
+import { Random, checkSeed } from '../random.js';
 
 /** The hidden activation of a preset network; the initialisation follows it (init.ts). */
 export type Activation = 'tanh' | 'relu' | 'sigmoid';
@@ -29,16 +30,13 @@ export interface ResolvedModelOptions {
   random: Random;
 }
 
-export function resolveModelOptions(options: ModelOptions, defaultActivation: Activation, who: string): ResolvedModelOptions {
-  if (options === null || typeof options !== 'object') throw new Error(`${who}: options must be an object`);
+export function resolveModelOptions(optionsIn: ModelOptions | null, defaultActivation: Activation, who: string): ResolvedModelOptions {
+  const options = optionsObject(optionsIn, who);
   const activation = options.activation ?? defaultActivation;
   if (!ACTIVATIONS.includes(activation)) {
     throw new Error(`${who}: activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(activation)}`);
   }
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`${who}: seed must be an integer in [0, 2^32), got ${JSON.stringify(options.seed)}`);
-  }
+  const seed = checkSeed(options.seed, who);
   return {
     activation,
     method: options.method ?? 'auto',

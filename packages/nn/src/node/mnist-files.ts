@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { optionsObject } from '@convlab/core';
 import type { Dataset } from '../data/dataset.js';
 import { MNIST_FILES, checkLimit, mnistTestSplit, splitMnist } from '../data/mnist.js';
 import type { MnistFileKey, MnistSplitOptions, MnistSplits, NamedIdx } from '../data/mnist.js';
@@ -55,7 +56,8 @@ function read(path: string, kind: 'images' | 'labels'): NamedIdx {
  * Loads MNIST from a folder with the lecture's split (see `splitMnist`): train = the first 50,000
  * images of the training file, validation = its last 10,000, test = the 10,000 test images.
  */
-export function loadMnist(options: MnistOptions = {}): Mnist {
+export function loadMnist(optionsIn: MnistOptions | null = {}): Mnist {
+  const options = optionsObject(optionsIn, 'loadMnist');
   checkLimit(options.limit);
   const files = mnistFiles(options.dir ?? defaultMnistDir());
   const splits = splitMnist(
@@ -71,7 +73,8 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
 }
 
 /** Only the test split (for `eval` and `predict`): the first `limit` test images, or all. */
-export function loadMnistTest(options: Pick<MnistOptions, 'dir' | 'limit'> = {}): Dataset {
+export function loadMnistTest(optionsIn: Pick<MnistOptions, 'dir' | 'limit'> | null = {}): Dataset {
+  const options = optionsObject(optionsIn, 'loadMnistTest');
   checkLimit(options.limit);
   const files = mnistFiles(options.dir ?? defaultMnistDir(), ['testImages', 'testLabels']);
   return mnistTestSplit(read(files.testImages, 'images'), read(files.testLabels, 'labels'), options.limit);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Sequential } from '../layers/sequential.js';
 import { deserializeModel, writeModelFile } from '../serialize.js';
 import type { SaveExtras } from '../serialize.js';
+import { readFileBytes } from './read-file.js';
 
 /** Writes `model` to `path` atomically: a temporary file beside it, then one rename (as `model.save(path)`). */
 export function saveModel(model: Sequential, path: string, extras?: SaveExtras): void {
@@ -12,12 +12,9 @@ export function saveModel(model: Sequential, path: string, extras?: SaveExtras):
 export function loadModel(path: string): Sequential {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileBytes(path, 'a model file');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`loadModel: ${path}: no such file`);
-    if (code === 'EISDIR') throw new Error(`loadModel: ${path}: is a directory, not a model file`);
-    throw new Error(`loadModel: ${path}: cannot read: ${(error as Error).message}`);
+    throw new Error(`loadModel: ${(error as Error).message}`);
   }
   return deserializeModel(bytes, path);
 }

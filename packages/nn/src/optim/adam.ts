@@ -1,3 +1,4 @@
+import { optionsObject } from '@convlab/core';
 import type { Parameter } from '../layers/layer.js';
 import { Optimizer, checkLr, checkNonNegative } from './optimizer.js';
 
@@ -26,7 +27,8 @@ export class Adam extends Optimizer {
   eps: number;
   weightDecay: number;
 
-  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+  constructor(params: readonly Parameter[], optionsIn: AdamOptions | null = {}) {
+    const options = optionsObject(optionsIn, 'Adam');
     super(params, options.lr ?? 0.001, 'Adam');
     this.betas = [0.9, 0.999];
     this.eps = 1e-8;
@@ -36,14 +38,14 @@ export class Adam extends Optimizer {
 
   protected applyHyper(options: Record<string, unknown>): void {
     const who = 'Adam';
-    if (options.lr !== undefined) checkLr(options.lr, who);
+    if (options.lr !== undefined && options.lr !== null) checkLr(options.lr, who);
     const betas = (options.betas ?? [0.9, 0.999]) as unknown;
     if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
       throw new Error(`${who}: betas must be two numbers in [0, 1), got ${JSON.stringify(betas)}`);
     }
     const eps = checkNonNegative(options.eps ?? 1e-8, who, 'eps');
     const weightDecay = checkNonNegative(options.weightDecay ?? 0, who, 'weightDecay');
-    if (options.lr !== undefined) this.lr = options.lr as number;
+    if (options.lr !== undefined && options.lr !== null) this.lr = options.lr as number;
     this.betas = [betas[0], betas[1]];
     this.eps = eps;
     this.weightDecay = weightDecay;

@@ -41,7 +41,7 @@ export class SGD extends Optimizer {
 
   protected applyHyper(options: Record<string, unknown>): void {
     const who = 'SGD';
-    if (options.lr !== undefined) checkLr(options.lr, who);
+    if (options.lr !== undefined && options.lr !== null) checkLr(options.lr, who);
     const momentum = checkNonNegative(options.momentum ?? 0, who, 'momentum');
     const dampening = checkNonNegative(options.dampening ?? 0, who, 'dampening', 1);
     const weightDecay = checkNonNegative(options.weightDecay ?? 0, who, 'weightDecay');
@@ -50,7 +50,7 @@ export class SGD extends Optimizer {
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
       throw new Error(`${who}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum ${momentum}, dampening ${dampening}`);
     }
-    if (options.lr !== undefined) this.lr = options.lr as number;
+    if (options.lr !== undefined && options.lr !== null) this.lr = options.lr as number;
     this.momentum = momentum;
     this.dampening = dampening;
     this.weightDecay = weightDecay;

@@ -1,4 +1,4 @@
-import { dense, fromDense } from '@convlab/core';
+import { dense, fromDense, optionsObject } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import type { TrainableModel } from './types.js';
 
@@ -57,8 +57,9 @@ export function evaluate(
   images: Tensor,
   labels: ArrayLike<number>,
   batchSize = 500,
-  options: EvaluateOptions = {},
+  optionsIn: EvaluateOptions | null = {},
 ): Evaluation {
+  const options = optionsObject(optionsIn, 'evaluate');
   const steps = evaluationSteps(model, images, labels, batchSize, options.classes);
   for (;;) {
     const next = steps.next();
@@ -76,8 +77,9 @@ export async function evaluateAsync(
   images: Tensor,
   labels: ArrayLike<number>,
   batchSize = 500,
-  options: EvaluateOptions = {},
+  optionsIn: EvaluateOptions | null = {},
 ): Promise<Evaluation | null> {
+  const options = optionsObject(optionsIn, 'evaluate');
   const steps = evaluationSteps(model, images, labels, batchSize, options.classes);
   const n = images.shape[0]!;
   for (;;) {

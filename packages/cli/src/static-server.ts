@@ -42,7 +42,8 @@ export function createStaticServer(root: string): Server {
       'Content-Length': statSync(file).size,
     });
     if (request.method === 'HEAD') response.end();
-    else createReadStream(file).pipe(response);
+    // A file that vanishes mid-answer ends the connection instead of the server.
+    else createReadStream(file).on('error', () => response.destroy()).pipe(response);
   });
 }
 

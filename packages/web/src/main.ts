@@ -44,7 +44,9 @@ function drawTimings(): void {
         value: t.seconds,
         text: `${(t.seconds * 1000).toFixed(1)} ms`,
       }));
-      return `<h3>layer ${layer}: ${rows[0]!.shape}</h3>${barChart(bars, 760)}`;
+      const worst = Math.max(...rows.map((t) => t.difference));
+      const agreement = rows.length > 1 ? `<p class="agreement">outputs agree with the loop's to ${worst.toExponential(1)} of its largest value</p>` : '';
+      return `<h3>layer ${layer}: ${rows[0]!.shape}</h3>${barChart(bars, 760)}${agreement}`;
     })
     .join('');
   element('timing-chart').dataset['count'] = String(timings.length);

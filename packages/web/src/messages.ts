@@ -11,7 +11,8 @@ export type Panel = 'page' | 'timing' | 'training' | 'drawing';
 
 export type EngineReply =
   | { type: 'ready'; threads: number; isolated: boolean; model: string }
-  | { type: 'timing'; layer: number; shape: string; strategy: string; threads: number; seconds: number }
+  /** `difference`: max |output - the loop's| over max |the loop's| (0 for the loop itself). */
+  | { type: 'timing'; layer: number; shape: string; strategy: string; threads: number; seconds: number; difference: number }
   | { type: 'timing-done' }
   | { type: 'step'; step: number; loss: number; seconds: number }
   | { type: 'evaluation'; step: number; error: number; total: number }

@@ -92,13 +92,17 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
     expect(Number(await page.getAttribute('#threads', 'data-threads'))).toBeGreaterThan(1);
   }, 90_000);
 
-  it('times the three strategies on both layers and draws them as bars with numbers', async () => {
+  it('times the three strategies on both layers, draws them as bars with numbers, and checks they agree', async () => {
     await page.waitForSelector('#timing-chart[data-count="6"]', { timeout: 150_000 });
     const values = await page.locator('#timing-chart .value').allTextContents();
     expect(values).toHaveLength(6);
     for (const value of values) expect(Number(/^(\d+\.\d) ms$/.exec(value)![1])).toBeGreaterThan(0);
     const labels = await page.locator('#timing-chart text[text-anchor="end"]').allTextContents();
     expect(labels.filter((l) => /threads$/.test(l))).toHaveLength(4);
+    // The layer's im2col and FFT outputs agree with the loop's to float32 round-off.
+    const agreements = await page.locator('#timing-chart .agreement').allTextContents();
+    expect(agreements).toHaveLength(2);
+    for (const line of agreements) expect(Number(/to (\S+) of its largest value$/.exec(line)![1])).toBeLessThan(1e-5);
     expect(await page.locator('#timing-chart h3').allTextContents()).toEqual([
       'layer 1: [50, 1, 28, 28] * [20, 1, 5, 5]',
       'layer 2: [50, 20, 12, 12] * [50, 20, 5, 5]',

@@ -27,4 +27,12 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
+// A reader that goes away (`convlab train | head -1`) must not stop the run with a stack trace:
+// the rest of the output is dropped and the command finishes its work (the model is still written).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') exitWithError(error);
+  });
+}
+
 main(hideBin(process.argv)).catch(exitWithError);

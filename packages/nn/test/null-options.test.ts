@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as core from '@convlab/core';
 import * as fft from '@convlab/fft';
@@ -16,6 +17,7 @@ const gy = () => core.tensor(Float32Array.from({ length: 32 }, (_, i) => i / 7),
 const linearParams = () => new nn.Linear({ inFeatures: 2, outFeatures: 2, random: new nn.Random(1) }).parameters();
 const nested = (t: Tensor) => core.toNested(t);
 const N = null as any;
+const plain = fileURLToPath(new URL('../../../fixtures/mnist-tiny/plain', import.meta.url));
 
 /** [name, call with null, the same call with the option left out]: both must give the same numbers. */
 const defaulted: Array<[string, () => unknown, () => unknown]> = [
@@ -88,6 +90,20 @@ const defaulted: Array<[string, () => unknown, () => unknown]> = [
   ['createModel options', () => nn.createModel('shallow-cnn', N).config(), () => nn.createModel('shallow-cnn').config()],
   ['serializeModel extras', () => nn.serializeModel(new nn.Sequential(new nn.Tanh()), N), () => nn.serializeModel(new nn.Sequential(new nn.Tanh()))],
   ['Random seed', () => new nn.Random(N).nextUint32(), () => new nn.Random().nextUint32()],
+  ['gemmInto options', () => Array.from(core.gemmInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2, N)), () => Array.from(core.gemmInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2))],
+  ['gemmInto transA', () => Array.from(core.gemmInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2, { transA: N })), () => Array.from(core.gemmInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2))],
+  ['gemmParallelInto options', () => Array.from(core.gemmParallelInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2, N)), () => Array.from(core.gemmInto(new Float64Array(4), Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), 2, 2, 2))],
+  [
+    'conv2dParallelInto options',
+    () => {
+      const out = new Float32Array(32);
+      core.conv2dParallelInto(out, core.dense(x4()).data, core.dense(w4()).data, null, core.convInfo([1, 1, 6, 6], [2, 1, 3, 3]), N);
+      return Array.from(out);
+    },
+    () => Array.from(core.dense(core.conv2d(x4(), w4())).data),
+  ],
+  ['loadMnist limit', () => nn.loadMnist({ dir: plain, limit: N }).train.labels, () => nn.loadMnist({ dir: plain }).train.labels],
+  ['loadMnistTest limit', () => nn.loadMnistTest({ dir: plain, limit: N }).labels, () => nn.loadMnistTest({ dir: plain }).labels],
   [
     'evaluate options',
     () => nn.evaluate(new nn.Sequential(new nn.Flatten()), core.zeros([2, 1, 2, 5], 'float32'), new Int32Array(2), 500, N).error,

@@ -12,6 +12,7 @@ import {
 import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../fail.js';
+import { checkWritable } from '../output-files.js';
 
 /** A working folder (git-ignored in the repository), so that a plain `convlab bench` changes no tracked file. */
 const DEFAULT_CHARTS_DIR = 'runs/charts';
@@ -81,6 +82,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
     const charts = argv.charts === ('false' as string) ? false : argv.charts;
     if (charts !== false && charts.trim() === '') throw new UsageError('bench: --charts needs a directory (or --no-charts)');
+    // Minutes of measuring must not end in a file that cannot be written: check the places first.
+    if (argv.json !== undefined) checkWritable('bench', 'json', argv.json);
+    if (charts !== false) checkWritable('bench', 'charts', charts, { folder: true });
     const what = argv.what ?? [];
     try {
       resolveSuites(what, argv.peers);

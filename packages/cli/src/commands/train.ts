@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { machineInfo } from '@convlab/bench';
 import { getNumThreads, setNumThreads } from '@convlab/core';
@@ -18,6 +18,7 @@ import {
 } from '@convlab/nn';
 import type { FitResult, LearningRateSchedule, Sequential, TrainCheckpoint, TrainEvent } from '@convlab/nn';
 import { UsageError } from '../fail.js';
+import { checkWritable, writing } from '../output-files.js';
 import { CONV_METHODS, createModel, modelNames, saveModelFile } from '../model-io.js';
 import type { ConvMethod } from '../model-io.js';
 import {
@@ -161,8 +162,9 @@ function configFromArgs(a: TrainArgs): RunConfig {
 /** A resumed run takes the checkpoint's configuration; only --epochs may change, other options must agree. */
 function configFromCheckpoint(a: TrainArgs, stored: RunConfig, path: string): RunConfig {
   const given = configFromArgs({ ...a, model: a.model ?? stored.model });
-  // Settings added after a checkpoint was written take their defaults.
-  const c: RunConfig = { ...TRAIN_DEFAULTS, ...stored };
+  // Settings added after a checkpoint was written take their defaults; the files are not settings.
+  const { out: _out, ...settings } = stored as RunConfig & { out?: unknown };
+  const c: RunConfig = { ...TRAIN_DEFAULTS, ...settings };
   for (const key of RUN_DEFINING) {
     const flag = FLAG[key];
     const explicit = (a as Record<string, unknown>)[key] !== undefined;
@@ -187,10 +189,36 @@ function schedule(c: RunConfig): LearningRateSchedule | undefined {
   return undefined;
 }
 
-/** The default checkpoint of a model file: its name with the extension replaced by .ckpt. */
-function checkpointBeside(out: string): string {
-  const ext = extname(out);
-  return ext && basename(out) !== ext ? `${out.slice(0, -ext.length)}.ckpt` : `${out}.ckpt`;
+/** `path` with its extension (if any) replaced by `ext`: the default checkpoint beside a model file, and back. */
+function withExtension(path: string, ext: string): string {
+  const old = extname(path);
+  return old && basename(path) !== old ? `${path.slice(0, -old.length)}${ext}` : `${path}${ext}`;
+}
+
+/**
+ * Where a resumed run writes its model when --out is not given: the run's own --out, stored in its
+ * checkpoint (as an absolute path, shown relative to the working folder when inside it); for a
+ * checkpoint from before that was stored, the checkpoint's name with the extension .cvlm. Never
+ * a default name in the working folder, which could be another run's model.
+ */
+function resumedOut(checkpoint: TrainCheckpoint, resumePath: string): string {
+  const stored = (checkpoint.config as { out?: unknown }).out;
+  if (typeof stored !== 'string' || stored === '') return withExtension(resumePath, '.cvlm');
+  const rel = relative(process.cwd(), stored);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : stored;
+}
+
+/** A path as the shell should see it: quoted when it holds anything but plain characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that continues a stopped run: what --resume needs besides the checkpoint (its data, its log). */
+function continueCommand(checkpointPath: string, dataDir: string | undefined, logPath: string | undefined): string {
+  const words = ['convlab', 'train', '--resume', checkpointPath];
+  if (dataDir !== undefined) words.push('--data', dataDir);
+  if (logPath !== undefined) words.push('--log', logPath);
+  return words.map(shellWord).join(' ');
 }
 
 /** Output files must be distinct and must not be folders. */
@@ -258,12 +286,19 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     config = configFromArgs(a);
   }
   const dataDir = mnistDir(CMD, a.data);
-  const out = a.out === undefined ? `${config.model}.cvlm` : fileOption(CMD, 'out', a.out);
-  const checkpointPath = a.checkpoint === undefined ? (a.resume ?? checkpointBeside(out)) : fileOption(CMD, 'checkpoint', a.checkpoint);
+  // The folder the user named, if any (the hint to continue names it; the default needs no flag).
+  const givenData = a.data === undefined ? undefined : dataDir;
+  const defaultOut = checkpoint && a.resume !== undefined ? resumedOut(checkpoint, a.resume) : `${config.model}.cvlm`;
+  const out = a.out === undefined ? defaultOut : fileOption(CMD, 'out', a.out);
+  const checkpointPath = a.checkpoint === undefined ? (a.resume ?? withExtension(out, '.ckpt')) : fileOption(CMD, 'checkpoint', a.checkpoint);
   const logPath = a.log === undefined ? undefined : fileOption(CMD, 'log', a.log);
   const threads = a.threads === undefined ? getNumThreads() : threadsOption(CMD, 'threads', a.threads);
   checkOutputs([['out', out], ['checkpoint', checkpointPath], ['log', logPath]]);
   if (a.resume !== undefined && resolve(a.resume) === resolve(out)) throw new UsageError(`${CMD}: --out would overwrite the checkpoint given to --resume`);
+  // Every output must be writable before any work is done, so a typo fails now and names the path.
+  checkWritable(CMD, 'out', out);
+  checkWritable(CMD, 'checkpoint', checkpointPath);
+  if (logPath !== undefined) checkWritable(CMD, 'log', logPath, { appends: true });
 
   setNumThreads(threads);
   const data = asUsageError(() => loadMnist({ dir: dataDir, limit: config.limit ?? undefined }));
@@ -274,22 +309,47 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
       ? new Adam(model.parameters(), { lr: config.lr, weightDecay: config.weightDecay })
       : new SGD(model.parameters(), { lr: config.lr, momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay });
   if (checkpoint) {
-    // Architecture and weights must fit before the run starts; fit() restores them again, exactly.
+    // Architecture, weights and data must fit before the run starts; fit() restores them again, exactly.
     const ck = checkpoint;
     asUsageError(() => loadParameters(model, ck.parameters, `${a.resume}`));
+    if (ck.optimizer) {
+      const state = ck.optimizer;
+      asUsageError(() => optimizer.setState(state as Parameters<typeof optimizer.setState>[0]));
+    }
+    const trainSize = data.train.labels.length;
+    if (ck.progress.trainSize !== trainSize) {
+      throw new UsageError(
+        `${a.resume}: the run trained on ${ck.progress.trainSize} images, the data${givenData ? ` in ${givenData}` : ''} gives ${trainSize}` +
+          `${givenData ? '' : ' (give the run\'s --data)'}`,
+      );
+    }
   }
 
   // 2. Output: the JSON-lines log, the per-epoch lines, a bar on a terminal.
   const log = (record: object) => {
-    if (logPath) appendFileSync(logPath, `${JSON.stringify(record)}\n`);
+    if (logPath) writing(logPath, () => appendFileSync(logPath, `${JSON.stringify(record)}\n`));
   };
   if (logPath) {
-    if (checkpoint) appendFileSync(logPath, '');
-    else writeFileSync(logPath, '');
+    writing(logPath, () => {
+      mkdirSync(dirname(resolve(logPath)), { recursive: true });
+      if (checkpoint) appendFileSync(logPath, '');
+      else writeFileSync(logPath, '');
+    });
   }
   const machine = machineInfo();
   log({ event: 'start', config, threads, resume: a.resume ?? null, out, checkpoint: checkpointPath, machine, train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length });
   const reporter = createReporter({ out: process.stdout, err: process.stderr });
+  // A resumed run says what --epochs did to it: nothing left to train, or a new length.
+  const done = checkpoint?.progress.epoch ?? 0;
+  const nothingToDo = checkpoint !== undefined && done >= config.epochs;
+  const setTo = (checkpoint?.config as RunConfig | undefined)?.epochs;
+  if (nothingToDo) {
+    reporter.message(
+      `the checkpoint has finished ${done} epoch${done === 1 ? '' : 's'} and the run asks for ${config.epochs}: nothing is trained; its best model goes to ${out}`,
+    );
+  } else if (checkpoint && a.epochs !== undefined && config.epochs !== setTo) {
+    reporter.message(`--epochs ${config.epochs}: the run was set to ${setTo} epochs and now ends after epoch ${config.epochs} (${done} done)`);
+  }
   reporter.message(
     `${checkpoint ? 'resuming' : 'training'} ${config.model} (${model.parameters().reduce((n, p) => n + p.value.size, 0)} parameters, conv ${config.conv}) on ` +
       `${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images; ` +
@@ -325,7 +385,7 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
       random,
       schedule: schedule(config),
       checkpointPath,
-      config,
+      config: { ...config, out: resolve(out) },
       serializeModel: (m) => serializeModel(m as Sequential),
       resume: checkpoint,
       shouldStop: () => stopRequested,
@@ -361,7 +421,9 @@ export async function runTrain(a: TrainArgs): Promise<FitResult> {
     );
   }
   if (result.bestParameters || !result.stopped) reporter.message(`model written to ${out}`);
-  reporter.message(`checkpoint written to ${checkpointPath}${result.stopped ? `; continue with: convlab train --resume ${checkpointPath}` : ''}`);
+  if (!nothingToDo) {
+    reporter.message(`checkpoint written to ${checkpointPath}${result.stopped ? `; continue with: ${continueCommand(checkpointPath, givenData, logPath)}` : ''}`);
+  }
   log({ event: 'end', stopped: result.stopped, best, out: result.bestParameters || !result.stopped ? out : null, checkpoint: checkpointPath });
   if (result.stopped) process.exitCode = 130;
   return result;

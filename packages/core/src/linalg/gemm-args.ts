@@ -1,4 +1,5 @@
 import type { FloatArray } from '../tensor.js';
+import { optionsObject } from '../options.js';
 
 /**
  * `C = alpha * op(A) * op(B) + beta * C` on flat row-major buffers, BLAS style: op(A) is m x k,
@@ -78,8 +79,9 @@ export function gemmArgs(
   m: number,
   n: number,
   k: number,
-  options: GemmOptions,
+  optionsIn: GemmOptions | null | undefined,
 ): GemmArgs {
+  const options = optionsObject(optionsIn, who);
   checkCount(who, 'm', m);
   checkCount(who, 'n', n);
   checkCount(who, 'k', k);

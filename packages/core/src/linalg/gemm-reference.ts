@@ -12,7 +12,7 @@ export function gemmReferenceInto<C extends FloatArray>(
   m: number,
   n: number,
   k: number,
-  options: GemmOptions = {},
+  options: GemmOptions | null = {},
 ): C {
   const g = gemmArgs('gemmReference', c, a, b, m, n, k, options);
   for (let i = 0; i < m; i++) {

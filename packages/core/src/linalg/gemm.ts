@@ -51,7 +51,7 @@ export function gemmInto<C extends FloatArray>(
   m: number,
   n: number,
   k: number,
-  options: GemmOptions = {},
+  options: GemmOptions | null = {},
 ): C {
   const g = gemmArgs('gemm', c, a, b, m, n, k, options);
   if (m === 0 || n === 0) return c;

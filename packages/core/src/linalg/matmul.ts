@@ -1,5 +1,6 @@
 import ndarray from 'ndarray';
-import { arrayFor, checkTensor, dense, resultDtype, type FloatArray, type Tensor } from '../tensor.js';
+import { checkTensor, dense, resultDtype, type FloatArray, type Tensor } from '../tensor.js';
+import { allocate } from '../limits.js';
 import { gemmInto } from './gemm.js';
 
 /** A 2-D tensor as a GEMM operand: its buffer, offset, leading dimension and whether it is stored transposed. */
@@ -39,7 +40,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (k !== kb) {
     throw new Error(`matmul: inner dimensions differ: a is [${m}, ${k}] and b is [${kb}, ${n}] (${k} != ${kb})`);
   }
-  const out = arrayFor(resultDtype(a, b), m * n);
+  const out = allocate('matmul', 'output', [m, n], resultDtype(a, b));
   const A = operand(a);
   const B = operand(b);
   gemmInto(out, A.data, B.data, m, n, k, {

@@ -1,3 +1,4 @@
+import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { chooseConv2dMethod } from '../conv/conv2d.js';
 import type { ConvInfo } from '../conv/conv-info.js';
@@ -68,9 +69,10 @@ export function conv2dParallelInto(
   w: FloatArray,
   bias: FloatArray | null,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = sizes(info);
   checkLength(who, 'out', out, size.output);
@@ -107,9 +109,10 @@ export function conv2dGradInputParallelInto(
   gy: FloatArray,
   w: FloatArray,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dGradInputParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = sizes(info);
   checkLength(who, 'gx', gx, size.input);
@@ -180,9 +183,10 @@ export function conv2dGradWeightParallelInto(
   x: FloatArray,
   gy: FloatArray,
   info: ConvInfo,
-  options: Conv2dParallelOptions = {},
+  optionsIn: Conv2dParallelOptions | null = {},
 ): void {
   const who = 'conv2dGradWeightParallel';
+  const options = optionsObject(optionsIn, who);
   const method = strategy(info, options.method, who);
   const size = sizes(info);
   checkLength(who, 'gw', gw, size.weight);
@@ -227,8 +231,9 @@ export function conv2dGradWeightParallelInto(
 }
 
 /** gb [K] = dL/db of conv2d (gy summed over samples and positions), the channels split across threads. */
-export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, options: ParallelOptions = {}): void {
+export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info: ConvInfo, optionsIn: ParallelOptions | null = {}): void {
   const who = 'conv2dGradBiasParallel';
+  const options = optionsObject(optionsIn, who);
   const size = sizes(info);
   checkLength(who, 'gb', gb, info.outChannels);
   checkLength(who, 'gy', gy, size.output);

@@ -1,3 +1,4 @@
+import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { gemmArgs, type GemmOptions } from '../linalg/gemm-args.js';
 import { gemmInto } from '../linalg/gemm.js';
@@ -36,8 +37,9 @@ export function gemmParallelInto<C extends FloatArray>(
   m: number,
   n: number,
   k: number,
-  options: GemmOptions & ParallelOptions = {},
+  optionsIn: (GemmOptions & ParallelOptions) | null = {},
 ): C {
+  const options = optionsObject(optionsIn, 'gemmParallel');
   const g = gemmArgs('gemmParallel', c, a, b, m, n, k, options);
   const pool = options.pool ?? defaultPool();
   const byColumns = n > m;

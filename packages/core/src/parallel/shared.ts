@@ -1,4 +1,5 @@
 import type { Dtype, FloatArray } from '../tensor.js';
+import { checkAllocation } from '../limits.js';
 
 /*
  * Memory that worker threads see: typed arrays over a SharedArrayBuffer. A threaded kernel hands
@@ -54,6 +55,7 @@ export function sharedScratch(dtype: Dtype, slot: string, length: number): Float
   const key = `${dtype}:${slot}`;
   const have = staging.get(key);
   if (have && have.length >= length) return have;
+  checkAllocation(slot, 'shared work buffer', [length], dtype);
   const fresh = sharedArrayFor(dtype, Math.max(length, have ? Math.ceil(have.length * 1.5) : 0));
   staging.set(key, fresh);
   return fresh;

@@ -24,6 +24,9 @@ export const MNIST_VALIDATION_SIZE = 10_000;
 
 export const MNIST_CLASSES = 10;
 
+/** MNIST images are 28x28; the networks' layer sizes follow from it. */
+export const MNIST_IMAGE_SIZE = 28;
+
 export interface MnistSplitOptions {
   /** Keep at most this many examples of each split (the first ones), for quick runs. */
   limit?: number;
@@ -59,6 +62,9 @@ interface Pair {
 
 function pairOf(images: NamedIdx, labels: NamedIdx, classes: number): Pair {
   const [n, rows, cols] = images.idx.dims as [number, number, number];
+  if (rows !== MNIST_IMAGE_SIZE || cols !== MNIST_IMAGE_SIZE) {
+    throw new Error(`${images.name}: images are ${rows}x${cols}; MNIST images are ${MNIST_IMAGE_SIZE}x${MNIST_IMAGE_SIZE}`);
+  }
   if (labels.idx.dims[0] !== n) {
     throw new Error(`${labels.name}: ${labels.idx.dims[0]} labels, but ${images.name} has ${n} images`);
   }

@@ -30,8 +30,9 @@ export function readDigitPng(path: string, options: DigitOptions = {}): Tensor {
   if (declared && declared.width * declared.height > MAX_PNG_PIXELS) {
     throw new UsageError(`${path}: the image declares ${declared.width}x${declared.height} pixels, more than the ${MAX_PNG_PIXELS} a PNG may have here`);
   }
-  if (declared && (declared.width !== size || declared.height !== size)) {
-    throw new UsageError(`${path}: the image is ${declared.width}x${declared.height}; a digit must be ${size}x${size} pixels, like MNIST's`);
+  // Without preparation only a 28x28 image will do: refused from the header too.
+  if (options.prepare === false && declared && (declared.width !== size || declared.height !== size)) {
+    throw new UsageError(`${path}: the image is ${declared.width}x${declared.height}; without preparation a digit must be ${size}x${size} pixels, like MNIST's`);
   }
   let png: PNG;
   try {
@@ -40,9 +41,6 @@ export function readDigitPng(path: string, options: DigitOptions = {}): Tensor {
     throw new UsageError(`${path}: not a readable PNG image (${(error as Error).message})`);
   }
   const prepare = options.prepare ?? (png.width !== size || png.height !== size);
-  if (!prepare && (png.width !== size || png.height !== size)) {
-    throw new UsageError(`${path}: the image is ${png.width}x${png.height}; without preparation a digit must be ${size}x${size} pixels, like MNIST's`);
-  }
   // pngjs decodes every colour type and bit depth to 8-bit RGBA.
   const rgba = png.data;
   const out = new Float32Array(png.width * png.height);

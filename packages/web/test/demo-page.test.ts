@@ -184,13 +184,15 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
       await other.waitForSelector('#threads[data-threads]', { timeout: 60_000 });
       expect(await other.getAttribute('#threads', 'data-threads')).toBe('1');
       expect(await other.textContent('#threads')).toMatch(/^It runs on 1 thread: the page is not cross-origin isolated/);
+      // The timings fill in above the canvas: wait for them, so the canvas stays put under the strokes.
+      await other.waitForSelector('#timing-chart[data-count="6"]', { timeout: 150_000 });
       await drawSeven(other);
       await other.waitForSelector('#prediction[data-digit]', { timeout: 60_000 });
       expect(await other.getAttribute('#prediction', 'data-digit')).toBe('7');
     } finally {
       await other.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('logged no error to the console and requested nothing missing', () => {
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);

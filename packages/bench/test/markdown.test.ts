@@ -135,10 +135,27 @@ describe('suite summaries', () => {
     expect(text).toContain('(target 0.35 s: met); 1 thread 0.600 s median');
     expect(text).toContain('Speed-up **2.00x** median, 2.00x best runs (target 1.7x: met)');
     expect(text).toContain('the threading costs 10% more work');
-    expect(text).toContain('on 1 thread: **700 MB** (target < 800 MB: met)');
-    expect(text).toContain('on 2 threads: not measured (no MNIST)');
+    expect(text).toContain('on 1 thread, pure JavaScript: **700 MB** (target < 800 MB: met)');
+    expect(text).toContain('on 2 threads, pure JavaScript: not measured (no MNIST)');
     expect(text).toContain('### nn lenet5 (auto)\n\n| phase: median ms (GFLOP/s) | 1 thread | 2 threads |');
     expect(text).toContain('| conv1 forward | 10.0 (2.00) | 5.0 (4.00) |');
     expect(text).toContain('| **update** | 2.0 | 1.0 |');
+  });
+
+  it('iteration: the SIMD step against the issue 15 targets, PyTorch and TensorFlow.js in the same run', () => {
+    const row = (strategy: string, ms: number, threads: number, extra: Partial<BenchRow> = {}): BenchRow =>
+      ({ operation: 'iteration', key: 'iteration', strategy, timing: timing(ms), params: { threads }, ...extra }) as BenchRow;
+    const rows: BenchRow[] = [
+      row('nn lenet5 (auto), WebAssembly SIMD (FMA), 1 thread', 400, 1),
+      row('nn lenet5 (auto), WebAssembly SIMD (FMA), 2 threads', 200, 2),
+      row('tfjs 4.22.0 wasm (SIMD, 1 thread)', 1300, 1),
+      row('pytorch cpu, 2 threads (torch 1.13.0a0)', 400, 2),
+      { operation: 'GEMM', key: 'gemm-fc', strategy: 'gemmInto, WebAssembly SIMD (FMA)', timing: timing(20), flops: 4e8 } as BenchRow,
+    ];
+    const text = summaryOf('iteration', rows);
+    expect(text).toContain('The SIMD targets (issue 15): 6.50x TensorFlow.js wasm (target 6x: met); an epoch of steps about 20 s (target 25 s with evaluation: met).');
+    expect(text).toContain("convlab's step takes **0.50x** PyTorch's (target 0.8x or less: met)");
+    expect(text).toContain('- pytorch cpu, 2 threads (torch 1.13.0a0): 0.400 s median');
+    expect(text).toContain('GEMM on one core, WebAssembly SIMD (FMA): **20.00 GFLOP/s** median');
   });
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { wasmSimdSupported } from '@convlab/core';
 import { allSuites, measured, reportCharts, runBench, type BenchRow } from '@convlab/bench';
 
 /** Every suite at tiny sizes: structure and sane numbers, never timings. */
@@ -43,14 +44,17 @@ describe('bench suites at tiny sizes', () => {
       'training-iteration',
     ]);
     const strategies = (key: string) => suite.rows.filter((r) => r.key === key).map((r) => r.strategy.split(' ')[0]);
-    expect(strategies('conv-forward-2')).toEqual(['loop', 'direct', 'vectorized', 'fft']);
+    // Every im2col row twice where the runtime has WebAssembly SIMD: pure JavaScript, then SIMD.
+    const twice = (name: string) => (wasmSimdSupported() ? [name, name] : [name]);
+    expect(strategies('conv-forward-2')).toEqual(['loop', 'direct', ...twice('vectorized'), 'fft']);
     expect(strategies('maxpool-forward-1')).toEqual(['loop', 'vectorized']);
-    expect(strategies('pool-delta-2')).toEqual(['loop', 'fft', 'im2col']);
-    expect(strategies('weight-grad-2')).toEqual(['loop', 'fft', 'im2col']);
+    expect(strategies('pool-delta-2')).toEqual(['loop', 'fft', ...twice('im2col')]);
+    expect(strategies('weight-grad-2')).toEqual(['loop', 'fft', ...twice('im2col')]);
     expect(suite.rows.filter((r) => r.key === 'training-iteration').map((r) => r.strategy)).toEqual([
       'spectral, no reuse',
       'spectral, reused spectra',
       'im2col + GEMM',
+      ...(wasmSimdSupported() ? ['im2col + GEMM, WebAssembly SIMD'] : []),
     ]);
     // The lecture timed batch 500; at batch 2 its figures are hidden (framework.test.ts checks they stay at 500).
     expect(suite.rows.filter((r) => r.lectureSeconds !== undefined)).toHaveLength(0);

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitWithError } from './fail.js';
 import { commands } from './commands/index.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 /** This package's version, from its package.json (one directory up from src/ and dist/ alike). */
 function version(): string {
@@ -11,6 +12,7 @@ function version(): string {
 
 // Every command is a yargs CommandModule in ./commands; errors end as one line on stderr.
 async function main(argv: string[]): Promise<void> {
+  enableRelaxedSimd();
   let cli = yargs(argv)
     .scriptName('convlab')
     .strict()

@@ -6,3 +6,4 @@ export * from './signal/index.js';
 export * from './conv/index.js';
 export * from './linalg/index.js';
 export * from './parallel/index.js';
+export * from './wasm/index.js';

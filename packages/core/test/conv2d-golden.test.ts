@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   conv2d,
   conv2dGradBias,
   conv2dGradInput,
   conv2dGradWeight,
+  setSimd,
+  simdRequested,
   tensor,
+  wasmSimdSupported,
   type Conv2dMethod,
   type Conv2dMethodOptions,
   type Dtype,
@@ -55,20 +58,35 @@ describe('conv2d golden cases from PyTorch', () => {
       expect(golden.cases.some((c) => c.options[key] !== undefined), key).toBe(true);
     }
   });
-
-  for (const c of golden.cases) {
-    for (const method of methods) {
-      it(`${c.name} (${c.dtype}, ${method}): x [${c.x.shape}] w [${c.w.shape}] ${JSON.stringify(c.options)}`, () => {
-        const x = toTensor(c.x, c.dtype);
-        const w = toTensor(c.w, c.dtype);
-        const b = c.b && toTensor(c.b, c.dtype);
-        const gy = toTensor(c.gy, c.dtype);
-        const options = { ...c.options, method };
-        expectParity(conv2d(x, w, b, options), c.y, c.dtype);
-        expectParity(conv2dGradInput(gy, w, c.x.shape, options), c.gx, c.dtype);
-        expectParity(conv2dGradWeight(x, gy, c.w.shape, options), c.gw, c.dtype);
-        if (c.gb) expectParity(conv2dGradBias(gy), c.gb, c.dtype);
-      });
-    }
-  }
 });
+
+/*
+ * Float32 GEMMs run the WebAssembly SIMD kernel by default; every case runs on both paths (float64
+ * takes the pure-JavaScript path either way, so its SIMD run repeats the scalar one).
+ */
+const paths = wasmSimdSupported() ? [true, false] : [false];
+for (const simd of paths) {
+  describe(`conv2d golden cases, ${simd ? 'WebAssembly SIMD' : 'pure JavaScript'} GEMM`, () => {
+    let before = true;
+    beforeAll(() => {
+      before = simdRequested();
+      setSimd(simd);
+    });
+    afterAll(() => setSimd(before));
+    for (const c of golden.cases.filter((g) => !simd || g.dtype === 'float32')) {
+      for (const method of methods) {
+        it(`${c.name} (${c.dtype}, ${method}): x [${c.x.shape}] w [${c.w.shape}] ${JSON.stringify(c.options)}`, () => {
+          const x = toTensor(c.x, c.dtype);
+          const w = toTensor(c.w, c.dtype);
+          const b = c.b && toTensor(c.b, c.dtype);
+          const gy = toTensor(c.gy, c.dtype);
+          const options = { ...c.options, method };
+          expectParity(conv2d(x, w, b, options), c.y, c.dtype);
+          expectParity(conv2dGradInput(gy, w, c.x.shape, options), c.gx, c.dtype);
+          expectParity(conv2dGradWeight(x, gy, c.w.shape, options), c.gw, c.dtype);
+          if (c.gb) expectParity(conv2dGradBias(gy), c.gb, c.dtype);
+        });
+      }
+    }
+  });
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   conv2dDirectInto,
   conv2dGradWeightDirectInto,
@@ -17,6 +17,7 @@ import {
   implicitGradWeightTilesInto,
   implicitIm2colFits,
 } from '../src/conv/implicit-im2col.js';
+import { setSimd, simdRequested } from '../src/wasm/simd-setting.js';
 import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
 
 /*
@@ -25,7 +26,18 @@ import { expectClose, randomValues, seededRandom } from '../../../testing/close.
  * filters not a multiple of the tile's 4 (forward) or 2 (weight gradient), depths not a multiple of
  * 5 taps, positions not a multiple of 3, more than 512 positions (the GEMM's depth slices),
  * stride, padding (also 'same' with an even kernel), dilation and groups.
+ *
+ * The bit-for-bit contract is with the pure-JavaScript GEMM (doubles throughout), so the explicit
+ * path runs with SIMD off here; the SIMD GEMM sums float32 in float32 and agrees within round-off
+ * (conv2d-golden.test.ts runs both against PyTorch).
  */
+
+let simdBefore = true;
+beforeAll(() => {
+  simdBefore = simdRequested();
+  setSimd(false);
+});
+afterAll(() => setSimd(simdBefore));
 
 type Kind = 'float32' | 'float64';
 const random = seededRandom(77);

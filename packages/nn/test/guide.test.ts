@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { conv2d, conv2dGradWeight, convolve, convolve2d, correlate, correlate2d, tensor, toNested, upsample, zeros } from '@convlab/core';
+import {
+  conv2d,
+  conv2dGradWeight,
+  convolve,
+  convolve2d,
+  correlate,
+  correlate2d,
+  setSimd,
+  simdEnabled,
+  simdRequested,
+  tensor,
+  toNested,
+  upsample,
+  zeros,
+} from '@convlab/core';
 import { chooseConvMethod, fftconvolve } from '@convlab/fft';
 import { deserializeModel, gunzip, lenet5, loadModel, mnistFromBytes, serializeModel, SGD, SoftmaxCrossEntropy } from '@convlab/nn';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -102,5 +116,17 @@ describe('docs/guide.md', () => {
     const bytes = serializeModel(model);
     const copy = deserializeModel(bytes, 'saved model').eval();
     expect(Array.from(copy.forward(mnist.test.images).data)).toEqual(Array.from(model.forward(mnist.test.images).data));
+  });
+
+  it('threads and SIMD: setSimd(true) runs WebAssembly SIMD in Node 20, setSimd(false) the pure-JavaScript kernels', () => {
+    const before = simdRequested();
+    try {
+      setSimd(true);
+      expect(simdEnabled()).toBe(true);
+      setSimd(false);
+      expect(simdEnabled()).toBe(false);
+    } finally {
+      setSimd(before);
+    }
   });
 });

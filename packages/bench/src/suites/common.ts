@@ -1,5 +1,5 @@
 /** What the suites share: seeded data, measuring one operation's strategies, comparing outputs. */
-import { dense, fromDense, getNumThreads, setNumThreads } from '@convlab/core';
+import { dense, fromDense, getNumThreads, setNumThreads, setSimd, simdRequested, wasmRelaxedSimdSupported, wasmSimdSupported } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
 import { performance } from 'node:perf_hooks';
 import { randomTensor } from '../random-tensor.js';
@@ -149,4 +149,38 @@ export async function withThreads<T>(threads: number, body: () => Promise<T>): P
   } finally {
     setNumThreads(before);
   }
+}
+
+/** The suffix of a strategy on the WebAssembly SIMD path (f32x4, with relaxed SIMD's FMA where the runtime has it). */
+export function simdLabel(): string {
+  return wasmRelaxedSimdSupported() ? 'WebAssembly SIMD (FMA)' : 'WebAssembly SIMD';
+}
+
+/** `run` with the float32 kernels on the SIMD path (`on`) or the pure-JavaScript one, the setting restored after. */
+export function withSimd<T>(on: boolean, run: () => T): T {
+  const before = simdRequested();
+  setSimd(on);
+  try {
+    return run();
+  } finally {
+    setSimd(before);
+  }
+}
+
+/**
+ * The case `make` builds, on the pure-JavaScript path under its own name, followed (where the
+ * runtime has WebAssembly SIMD) by a second case from `make` on the SIMD path, named with the SIMD
+ * suffix. Each twin is built separately, so stateful cases (a model being trained) share nothing.
+ */
+export function simdTwins(make: () => StrategyCase): StrategyCase[] {
+  const on = (simd: boolean): StrategyCase => {
+    const c = make();
+    return {
+      ...c,
+      ...(simd ? { strategy: `${c.strategy}, ${simdLabel()}`, lectureSeconds: undefined } : {}),
+      run: () => withSimd(simd, c.run),
+      ...(c.check ? { check: () => withSimd(simd, c.check!) } : {}),
+    };
+  };
+  return wasmSimdSupported() ? [on(false), on(true)] : [on(false)];
 }

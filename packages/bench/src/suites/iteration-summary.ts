@@ -13,7 +13,7 @@ const param = (row: BenchRow, name: string) => (typeof row.params?.[name] === 'n
 /** A strategy without its thread count: the step it runs. */
 const family = (strategy: string) => strategy.replace(/, (1 thread|\d+ threads)$/, '');
 
-function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefined, cores: number): string[] {
+function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefined, torch: readonly BenchRow[], cores: number): string[] {
   const t = threaded.timing.median;
   const ratio = single.timing.median / t;
   const lines = [
@@ -51,19 +51,39 @@ function pairLines(threaded: BenchRow, single: BenchRow, tfjs: BenchRow | undefi
     `  A full epoch (100 iterations of 500) at this rate: about ${((100 * t) / 1000).toFixed(0)} s of training steps ` +
       `(target 40 s with evaluation: ${verdict(100 * t <= 40000)}).`,
   );
+  if (threaded.strategy.includes('WebAssembly SIMD')) {
+    const f = tfjs && Number.isFinite(tfjs.timing.median) ? tfjs.timing.median / t : undefined;
+    lines.push(
+      '  The SIMD targets (issue 15): ' +
+        (f === undefined ? 'TensorFlow.js wasm not measured' : `${f.toFixed(2)}x TensorFlow.js wasm (target 6x: ${verdict(f >= 6)})`) +
+        `; an epoch of steps about ${((100 * t) / 1000).toFixed(0)} s (target 25 s with evaluation: ${verdict(100 * t <= 25000)}).`,
+    );
+    const peer = torch.find((r) => param(r, 'threads') === param(threaded, 'threads') && Number.isFinite(r.timing.median));
+    if (peer) {
+      const f = t / peer.timing.median;
+      lines.push(
+        `  vs ${peer.strategy}, run after the interleaved steps: convlab's step takes **${f.toFixed(2)}x** PyTorch's ` +
+          `(target 0.8x or less: ${verdict(f <= 0.8)}).`,
+      );
+    }
+  }
   return lines;
 }
 
 function targetLines(rows: readonly BenchRow[], cores: number): string[] {
   const iteration = rows.filter((r) => r.key === 'iteration');
   const tfjs = iteration.find((r) => r.strategy.startsWith('tfjs'));
+  const torch = iteration.filter((r) => r.strategy.startsWith('pytorch'));
   const lines: string[] = [];
   for (const threaded of iteration.filter((r) => / threads$/.test(r.strategy))) {
     const single = iteration.find((r) => r.strategy === `${family(threaded.strategy)}, 1 thread`);
-    if (single) lines.push(...pairLines(threaded, single, tfjs, cores));
+    if (single) lines.push(...pairLines(threaded, single, tfjs, torch, cores));
   }
   if (tfjs && !Number.isFinite(tfjs.timing.median)) lines.push(`- TensorFlow.js wasm: ${tfjs.note ?? 'not measured'}.`);
   else if (tfjs) lines.push(`- ${tfjs.strategy}: ${seconds3(tfjs.timing.median)} s median, ${seconds3(tfjs.timing.min)} s best.`);
+  for (const r of torch) {
+    lines.push(`- ${r.strategy}: ${Number.isFinite(r.timing.median) ? `${seconds3(r.timing.median)} s median, ${seconds3(r.timing.min)} s best.` : (r.note ?? 'not measured')}`);
+  }
   const convnet = iteration.find((r) => r.strategy.startsWith('convnetjs'));
   const fastest = Math.min(...iteration.filter((r) => r.strategy.startsWith('nn ')).map((r) => r.timing.median));
   if (convnet && Number.isFinite(convnet.timing.median) && Number.isFinite(fastest)) {
@@ -84,11 +104,21 @@ function targetLines(rows: readonly BenchRow[], cores: number): string[] {
         (gemmAll ? `; ${gemmAll.strategy.replace(/^gemmParallelInto, /, 'on ')} ${fixed(gflops(gemmAll), 2)} median, ${fixed(gflops(gemmAll, gemmAll.timing.min), 2)} best.` : '.'),
     );
   }
+  const gemmSimd = gemm.find((r) => r.strategy.startsWith('gemmInto, WebAssembly SIMD'));
+  const gemmSimdAll = gemm.find((r) => r.strategy.startsWith('gemmParallelInto, WebAssembly SIMD'));
+  if (gemmSimd) {
+    const best = gflops(gemmSimd, gemmSimd.timing.min);
+    lines.push(
+      `- GEMM on one core, ${gemmSimd.strategy.replace(/^gemmInto, /, '')}: **${fixed(gflops(gemmSimd), 2)} GFLOP/s** median, ` +
+        `${fixed(best, 2)} best (target 20: ${verdict((gflops(gemmSimd) ?? 0) >= 20)})` +
+        (gemmSimdAll ? `; on ${gemmSimdAll.strategy.replace(/^.*, /, '')} ${fixed(gflops(gemmSimdAll), 2)} median, ${fixed(gflops(gemmSimdAll, gemmSimdAll.timing.min), 2)} best.` : '.'),
+    );
+  }
   // Peak memory of a separate training process, recorded on the nn rows (see the suite).
   for (const row of iteration.filter((r) => r.strategy.startsWith('nn lenet5'))) {
     const mb = param(row, 'trainingPeakRssMB');
     const threads = param(row, 'threads') ?? 1;
-    const where = `on ${threads} thread${threads === 1 ? '' : 's'}`;
+    const where = `on ${threads} thread${threads === 1 ? '' : 's'}, ${row.strategy.includes('WebAssembly SIMD') ? 'WebAssembly SIMD' : 'pure JavaScript'}`;
     if (mb !== undefined) {
       lines.push(`- Peak resident memory of a training process (full MNIST loaded, 20 minibatches of lenet5) ${where}: **${mb} MB** (target < 800 MB: ${verdict(mb < 800)}).`);
     } else {

@@ -14,14 +14,27 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { WorkerPool, defaultPool, fromDense, gemmInto, gemmParallelInto, getNumThreads, setNumThreads, sharedArrayFor, type Tensor } from '@convlab/core';
+import {
+  WorkerPool,
+  defaultPool,
+  fromDense,
+  gemmInto,
+  gemmParallelInto,
+  getNumThreads,
+  setNumThreads,
+  sharedArrayFor,
+  wasmSimdSupported,
+  type Tensor,
+} from '@convlab/core';
 import { Conv2d, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh } from '@convlab/nn';
 import { measureInterleaved, summarize, type Timing } from '../harness.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { IsolatedPeer } from '../peers/isolated.js';
+import { torchLenetSteps } from '../peers/torch.js';
 import type { PeerCase } from '../peers/tfjs-ops.js';
 import { lenetWeights, seededLenet, syntheticBatch } from '../lenet-iteration.js';
 import { iterationSummary } from './iteration-summary.js';
+import { simdLabel, withSimd } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
 // The measured step
@@ -185,6 +198,34 @@ async function convnetRow(
   }
 }
 
+/**
+ * PyTorch CPU's step on 1 and on all threads, in a Python process of its own after the interleaved
+ * runs (its own initialisation and a synthetic minibatch of the same shapes), or a row saying why not.
+ */
+function torchRows(context: BenchContext, operation: string, batch: number, threads: number, flops: number): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const n of threads > 1 ? [1, threads] : [1]) {
+    context.progress(`iteration: PyTorch CPU on ${n} thread${n === 1 ? '' : 's'}`);
+    const steps = torchLenetSteps(n, Math.max(1, context.warmup), context.repeat, batch);
+    const where = `${n} thread${n === 1 ? '' : 's'}`;
+    if ('missing' in steps) {
+      rows.push({ operation, key: 'iteration', strategy: `pytorch cpu, ${where} (not run)`, timing: summarize([NaN]), note: `skipped: ${steps.missing}` });
+      if (n === 1) break;
+      continue;
+    }
+    rows.push({
+      operation,
+      key: 'iteration',
+      strategy: `pytorch cpu, ${where} (torch ${steps.version})`,
+      timing: summarize(steps.timesMs),
+      flops,
+      params: { threads: n },
+      note: 'run after the interleaved steps, in a Python process of its own; its own initialisation and a synthetic minibatch of the same shapes',
+    });
+  }
+  return rows;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The suite
 
@@ -208,10 +249,17 @@ export const iterationSuite: BenchSuite = {
     const rows: BenchRow[] = [];
     try {
       // The training step on 1 and on all threads; both models start from the same weights.
-      const configs: Array<{ strategy: string; model: Sequential; threads: number; note: string }> = [
-        { strategy: 'nn lenet5 (auto), 1 thread', model: seededLenet('auto', 0), threads: 1, note: '@convlab/nn as `convlab train --threads 1` runs it' },
-        { strategy: `nn lenet5 (auto), ${threads} threads`, model: seededLenet('auto', 0), threads, note: '@convlab/nn as `convlab train` runs it' },
-      ];
+      // Each on the pure-JavaScript kernels and, where the runtime has it, on WebAssembly SIMD (what `convlab train` runs).
+      const configs: Array<{ strategy: string; model: Sequential; threads: number; simd: boolean; note: string }> = [];
+      for (const simd of wasmSimdSupported() ? [false, true] : [false]) {
+        const path = simd ? `, ${simdLabel()}` : '';
+        // The path before the thread count: the summary pairs rows that differ only in their last part.
+        const trainNote = simd ? '@convlab/nn as `convlab train` runs it' : '@convlab/nn as `CONVLAB_SIMD=0 convlab train` runs it';
+        configs.push(
+          { strategy: `nn lenet5 (auto)${path}, 1 thread`, model: seededLenet('auto', 0), threads: 1, simd, note: `${trainNote} with --threads 1` },
+          { strategy: `nn lenet5 (auto)${path}, ${threads} threads`, model: seededLenet('auto', 0), threads, simd, note: trainNote },
+        );
+      }
       const before = getNumThreads();
       setNumThreads(threads);
       await defaultPool().start();
@@ -220,7 +268,7 @@ export const iterationSuite: BenchSuite = {
       for (const s of steps) {
         cases[s.strategy] = () => {
           setNumThreads(s.threads);
-          return s.step.run();
+          return withSimd(s.simd, s.step.run);
         };
       }
       const peer = context.tiny ? { missing: 'skipped at smoke-test scale' } : await tfjsCase(seededLenet('im2col', 0), x, labels, lr);
@@ -278,6 +326,7 @@ export const iterationSuite: BenchSuite = {
         await peer.close();
       }
       if (!context.tiny) rows.push(await convnetRow(operation, seededLenet('im2col', 0), x, labels, lr, reference, flops.forward + flops.backward));
+      if (!context.tiny) rows.push(...torchRows(context, operation, batch, threads, flops.forward + flops.backward));
       rows[0]!.note += `; peak resident memory of the bench process so far ${rss.toFixed(0)} MB`;
 
       // Where the time goes: per layer, medians over the timed runs.
@@ -322,7 +371,7 @@ export const iterationSuite: BenchSuite = {
       for (const row of rows.filter((r) => r.key === 'iteration' && r.strategy.startsWith('nn lenet5'))) {
         const n = Number(row.params?.['threads'] ?? 1);
         context.progress(`iteration: peak memory of a training process on ${n} thread${n === 1 ? '' : 's'}`);
-        const memory = trainingPeakMemory(n);
+        const memory = trainingPeakMemory(n, row.strategy.includes('WebAssembly SIMD'));
         if ('maxRssMB' in memory) row.params = { ...row.params, trainingPeakRssMB: memory.maxRssMB };
         else row.note = `${row.note ?? ''}; training process memory not measured (${memory.error.replace(/[()]/g, '')})`;
       }
@@ -337,7 +386,7 @@ export const iterationSuite: BenchSuite = {
  * 20 minibatches of 500 on `threads` threads, in a child process of its own (this process holds
  * three LeNet-5s and TensorFlow.js, which says nothing about training).
  */
-function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: string } {
+function trainingPeakMemory(threads: number, simd: boolean): { maxRssMB: number } | { error: string } {
   const script = `
     const { setNumThreads } = await import(${JSON.stringify(import.meta.resolve('@convlab/core'))});
     const { Random, SGD, SoftmaxCrossEntropy, epochOrder, gatherBatch, lenet5, loadMnist } = await import(${JSON.stringify(import.meta.resolve('@convlab/nn'))});
@@ -355,7 +404,11 @@ function trainingPeakMemory(threads: number): { maxRssMB: number } | { error: st
       sgd.step();
     }
     console.log(JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, CONVLAB_SIMD: simd ? '1' : '0' },
+  });
   if (child.status !== 0) return { error: (child.stderr || String(child.error)).trim().split('\n').at(-1) ?? 'failed' };
   try {
     return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { maxRssMB: number };
@@ -375,19 +428,30 @@ function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: Wo
   for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-1, 1);
   const c1 = sharedArrayFor('float32', m * n);
   const cT = sharedArrayFor('float32', m * n);
+  const s1 = sharedArrayFor('float32', m * n);
+  const sT = sharedArrayFor('float32', m * n);
+  const simd = wasmSimdSupported();
+  const cases: Record<string, () => unknown> = {
+    single: () => gemmInto(c1, a, b, m, n, k, { transB: true, simd: false }),
+    one: () => gemmParallelInto(c1, a, b, m, n, k, { transB: true, pool: one, simd: false }),
+    all: () => gemmParallelInto(cT, a, b, m, n, k, { transB: true, pool: all, simd: false }),
+  };
+  if (simd) {
+    cases['simdSingle'] = () => gemmInto(s1, a, b, m, n, k, { transB: true, simd: true });
+    cases['simdAll'] = () => withSimd(true, () => gemmParallelInto(sT, a, b, m, n, k, { transB: true, pool: all, simd: true }));
+  }
   const timings = measureInterleaved(
-    {
-      single: () => gemmInto(c1, a, b, m, n, k, { transB: true }),
-      one: () => gemmParallelInto(c1, a, b, m, n, k, { transB: true, pool: one }),
-      all: () => gemmParallelInto(cT, a, b, m, n, k, { transB: true, pool: all }),
-    },
+    cases,
     { warmup: 2, repeat: Math.max(5, context.repeat), onRun: (e) => context.progress(`iteration: GEMM ${e.name}`) },
   );
   const operation = `GEMM, fully connected forward (${m}x${k} * ${k}x${n}, float32)`;
-  let diff = 0;
-  for (let i = 0; i < c1.length; i++) diff = Math.max(diff, Math.abs(c1[i]! - cT[i]!));
+  const difference = (x: ArrayLike<number>): number => {
+    let diff = 0;
+    for (let i = 0; i < c1.length; i++) diff = Math.max(diff, Math.abs(c1[i]! - x[i]!));
+    return diff;
+  };
   const flops = 2 * m * n * k;
-  const row = (strategy: string, timing: Timing, note?: string): BenchRow => ({
+  const row = (strategy: string, timing: Timing, diff: number, note?: string): BenchRow => ({
     operation,
     key: 'gemm-fc',
     strategy,
@@ -396,9 +460,16 @@ function gemmRows(context: BenchContext, batch: number, one: WorkerPool, all: Wo
     maxRelDiff: diff,
     ...(note ? { note } : {}),
   });
-  return [
-    row('gemmInto', timings.single, 'core, single-threaded'),
-    row('gemmParallelInto, 1 thread', timings.one),
-    row(`gemmParallelInto, ${all.threads} threads`, timings.all, 'rows split in blocks of 4; bit-identical to 1 thread'),
+  const rows = [
+    row('gemmInto', timings.single, 0, 'core, single-threaded, pure JavaScript'),
+    row('gemmParallelInto, 1 thread', timings.one, 0),
+    row(`gemmParallelInto, ${all.threads} threads`, timings.all, difference(cT), 'rows split in blocks of 4; bit-identical to 1 thread'),
   ];
+  if (simd) {
+    rows.push(
+      row(`gemmInto, ${simdLabel()}`, timings.simdSingle!, difference(s1), 'core, single-threaded; float32 sums (vs the double sums of the rows above)'),
+      row(`gemmParallelInto, ${simdLabel()}, ${all.threads} threads`, timings.simdAll!, difference(sT), 'each worker on its own kernel and memory'),
+    );
+  }
+  return rows;
 }

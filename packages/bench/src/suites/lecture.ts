@@ -11,7 +11,7 @@ import { LECTURE_SECONDS, LENET_LAYERS } from '../lecture-table.js';
 import { seededLenet, syntheticBatch, trainingCase, type IterationFlavour } from '../lenet-iteration.js';
 import { convForwardLoop, maxPoolLoop, poolDeltaLoop, weightGradLoop } from '../lecture-loops.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { convFlops, measureOperation, randomTensor, shapeText, withThreads } from './common.js';
+import { convFlops, measureOperation, randomTensor, shapeText, simdTwins, withThreads } from './common.js';
 
 export { LENET_LAYERS };
 
@@ -40,7 +40,7 @@ async function convForward(context: BenchContext, l: (typeof LENET_LAYERS)[numbe
     cases: [
       { strategy: 'loop (correlate2d per sample, filter, map)', lectureSeconds: lecture.loop, flops, run: () => convForwardLoop(x, w, b) },
       { strategy: 'direct (batched kernel)', flops, run: () => conv2d(x, w, b, { method: 'direct' }) },
-      { strategy: 'vectorized (im2col + GEMM)', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) },
+      ...simdTwins(() => ({ strategy: 'vectorized (im2col + GEMM)', flops, run: () => conv2d(x, w, b, { method: 'im2col' }) })),
       { strategy: 'fft (batched spectra)', lectureSeconds: lecture.fft, flops, run: () => fftConv2d(x, w, b) },
     ],
   });
@@ -77,7 +77,7 @@ async function poolDelta(context: BenchContext): Promise<BenchRow[]> {
     cases: [
       { strategy: 'loop (convolve2d full per sample, map, filter)', lectureSeconds: LECTURE_SECONDS.poolDelta2.loop, flops, run: () => poolDeltaLoop(gy, w) },
       { strategy: 'fft (batched spectra)', lectureSeconds: LECTURE_SECONDS.poolDelta2.fft, flops, run: () => fftConv2dGradInput(gy, w, xShape) },
-      { strategy: 'im2col (GEMM + col2im)', flops, run: () => conv2dGradInput(gy, w, xShape, { method: 'im2col' }) },
+      ...simdTwins(() => ({ strategy: 'im2col (GEMM + col2im)', flops, run: () => conv2dGradInput(gy, w, xShape, { method: 'im2col' }) })),
     ],
   });
 }
@@ -99,7 +99,7 @@ async function weightGrad(context: BenchContext, l: (typeof LENET_LAYERS)[number
     cases: [
       { strategy: 'loop (correlate2d valid per filter, map, sample)', lectureSeconds: lecture.loop, flops, run: () => weightGradLoop(x, gy) },
       { strategy: 'fft (batched spectra)', lectureSeconds: lecture.fft, flops, run: () => fftConv2dGradWeight(x, gy, wShape) },
-      { strategy: 'im2col (GEMM)', flops, run: () => conv2dGradWeight(x, gy, wShape, { method: 'im2col' }) },
+      ...simdTwins(() => ({ strategy: 'im2col (GEMM)', flops, run: () => conv2dGradWeight(x, gy, wShape, { method: 'im2col' }) })),
     ],
   });
 }
@@ -119,7 +119,7 @@ async function trainingIteration(context: BenchContext): Promise<BenchRow[]> {
     cases: [
       { strategy: 'spectral, no reuse', lectureSeconds: lecture.spectralNoReuse, ...step('fft-no-reuse') },
       { strategy: 'spectral, reused spectra', lectureSeconds: lecture.spectralReuse, ...step('fft') },
-      { strategy: 'im2col + GEMM', ...step('im2col') },
+      ...simdTwins(() => ({ strategy: 'im2col + GEMM', ...step('im2col') })),
     ],
   });
 }

@@ -3,7 +3,7 @@ import { gemmInto } from '../linalg/gemm.js';
 import { scratch } from '../linalg/scratch.js';
 import type { ConvInfo } from './conv-info.js';
 import { col2imAddInto, im2colColumns, im2colInto, im2colRows } from './im2col.js';
-import { conv2dGradWeightImplicitIm2colInto, conv2dImplicitIm2colInto, implicitIm2colFits } from './implicit-im2col.js';
+import { conv2dGradWeightImplicitIm2colInto, conv2dImplicitIm2colInto, implicitIm2colChosen } from './implicit-im2col.js';
 
 /*
  * The im2col strategy: per sample, unfold the input into cols [C*kh*kw, Ho*Wo] and let the GEMM do
@@ -13,12 +13,13 @@ import { conv2dGradWeightImplicitIm2colInto, conv2dImplicitIm2colInto, implicitI
  *   grad weight   dW[g]    (Kg x R) += gy_n[g] (Kg x P) * cols_n[g]^T (P x R)
  * Sums run in doubles in the GEMM; gradients gather in Float64Array work buffers and are rounded once.
  * Shallow products (a GEMM depth of at most KC) take the implicit path for the forward and the weight
- * gradient: the same sums in the same order, bit for bit, without building cols (implicit-im2col.ts).
+ * gradient: the same sums in the same order, bit for bit, without building cols (implicit-im2col.ts),
+ * unless the GEMM runs on WebAssembly SIMD, which is faster there (`implicitIm2colChosen`).
  */
 
 /** out [N, K, Ho, Wo] = conv2d(x, w) + bias through im2col and GEMM (implicit when shallow). */
 export function conv2dIm2colInto(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, info: ConvInfo): void {
-  if (implicitIm2colFits(info)) conv2dImplicitIm2colInto(out, x, w, bias, info);
+  if (implicitIm2colChosen(info, x, w)) conv2dImplicitIm2colInto(out, x, w, bias, info);
   else conv2dExplicitIm2colInto(out, x, w, bias, info);
 }
 
@@ -78,7 +79,7 @@ export function conv2dGradInputIm2colInto(gx: FloatArray, gy: FloatArray, w: Flo
 
 /** gw [K, C/groups, kh, kw] = dL/dw, summed over the batch by GEMMs against each sample's im2col matrix (implicit when shallow). */
 export function conv2dGradWeightIm2colInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo): void {
-  if (implicitIm2colFits(info)) conv2dGradWeightImplicitIm2colInto(gw, x, gy, info);
+  if (implicitIm2colChosen(info, x, gy)) conv2dGradWeightImplicitIm2colInto(gw, x, gy, info);
   else conv2dGradWeightExplicitIm2colInto(gw, x, gy, info);
 }
 

@@ -1,6 +1,7 @@
 import { dtypeOf, type FloatArray } from '../tensor.js';
 import { KC } from '../linalg/gemm.js';
 import { scratch, scratchInt32 } from '../linalg/scratch.js';
+import { simdEnabled } from '../wasm/simd-setting.js';
 import type { ConvInfo } from './conv-info.js';
 
 /*
@@ -37,6 +38,16 @@ const GRAD_TAPS = 5;
 export function implicitIm2colFits(info: ConvInfo): boolean {
   const depth = info.inChannelsPerGroup * info.kernelHeight * info.kernelWidth;
   return depth <= KC && (depth < 256 || info.outChannelsPerGroup < 32);
+}
+
+/**
+ * Whether the im2col strategy runs the implicit path on these operands: the shape fits, and the
+ * explicit path's GEMM would run in pure JavaScript. With WebAssembly SIMD (float32 operands,
+ * `simdEnabled()`) the explicit path measured faster on LeNet-5's first layer at batch 500 (CPU
+ * time: forward 47 ms against 71, weight gradient 55 against 66; docs/performance.md).
+ */
+export function implicitIm2colChosen(info: ConvInfo, ...operands: FloatArray[]): boolean {
+  return implicitIm2colFits(info) && !(simdEnabled() && operands.every((a) => a instanceof Float32Array));
 }
 
 /** Where the tiles read one sample: x itself, or a zero-padded copy of the sample. */

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../tensor.js';
 import { optionsObject } from '../options.js';
+import { simdEnabled } from '../wasm/simd-setting.js';
 
 /**
  * `C = alpha * op(A) * op(B) + beta * C` on flat row-major buffers, BLAS style: op(A) is m x k,
@@ -20,6 +21,12 @@ export interface GemmOptions {
   offsetA?: number;
   offsetB?: number;
   offsetC?: number;
+  /**
+   * For Float32Array A and B (C either dtype): true runs the WebAssembly SIMD micro-kernel, which
+   * sums in float32 (where the runtime has it), false the pure-JavaScript one, which sums in
+   * doubles (default: `simdEnabled()`). Float64 operands always take the pure-JavaScript path.
+   */
+  simd?: boolean;
 }
 
 /** Validated GEMM arguments with every default filled in. */
@@ -37,6 +44,7 @@ export interface GemmArgs {
   offsetA: number;
   offsetB: number;
   offsetC: number;
+  simd: boolean;
 }
 
 function checkCount(who: string, name: string, value: number): void {
@@ -89,6 +97,8 @@ export function gemmArgs(
   const transB = options.transB ?? false;
   const alpha = options.alpha ?? 1;
   const beta = options.beta ?? 0;
+  const simd = options.simd ?? simdEnabled();
+  if (typeof simd !== 'boolean') throw new Error(`${who}: simd must be true or false, got ${JSON.stringify(simd)}`);
   if (typeof alpha !== 'number' || typeof beta !== 'number') {
     throw new Error(`${who}: alpha and beta must be numbers, got ${alpha} and ${beta}`);
   }
@@ -109,6 +119,7 @@ export function gemmArgs(
     offsetA: options.offsetA ?? 0,
     offsetB: options.offsetB ?? 0,
     offsetC: options.offsetC ?? 0,
+    simd,
   };
   checkOperand(who, 'A', a, aRows, aCols, args.lda, args.offsetA);
   checkOperand(who, 'B', b, bRows, bCols, args.ldb, args.offsetB);

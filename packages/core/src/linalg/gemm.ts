@@ -1,5 +1,8 @@
 import type { FloatArray } from '../tensor.js';
 import { gemmArgs, type GemmOptions } from './gemm-args.js';
+import { packPanels, writeScaled } from './gemm-pack.js';
+import { gemmSimdInto } from './gemm-simd.js';
+import { simdGemmKernel } from '../wasm/gemm-kernel.js';
 
 /*
  * A cache-blocked GEMM in the GotoBLAS / BLIS arrangement, in plain scalar JavaScript:
@@ -20,6 +23,11 @@ import { gemmArgs, type GemmOptions } from './gemm-args.js';
  * than passing grow-on-demand buffers in (benchmarks/gemm-conv2d).
  *
  * A float32 C is rounded once per KC-deep slice (once in all when k <= KC).
+ *
+ * When A and B are Float32Array and SIMD is on (`simd` option, else `setSimd` / CONVLAB_SIMD,
+ * else wherever the runtime has WebAssembly SIMD), the same blocking runs with a WebAssembly f32x4
+ * micro-kernel instead (gemm-simd.ts): the products of a KC-deep slice then accumulate in float32,
+ * and are added into C (float32, or float64 for the kernels that gather sums in doubles) per slice.
  */
 
 /** Rows and columns of the register tile. 4 x 4 measured fastest here (see docs/conv2d.md). */
@@ -59,6 +67,13 @@ export function gemmInto<C extends FloatArray>(
     scaleMatrix(c, g.offsetC, g.ldc, m, n, g.beta);
     return c;
   }
+  if (g.simd && a instanceof Float32Array && b instanceof Float32Array) {
+    const kernel = simdGemmKernel();
+    if (kernel) {
+      gemmSimdInto(c, a, b, g, kernel);
+      return c;
+    }
+  }
   // Element (i, p) of op(A) is a[offsetA + i * aRow + p * aCol]; element (p, j) of op(B) is b[offsetB + p * bRow + j * bCol].
   const aRow = g.transA ? 1 : g.lda;
   const aCol = g.transA ? g.lda : 1;
@@ -78,41 +93,13 @@ export function gemmInto<C extends FloatArray>(
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
             microKernel4x4(kc, ir * kc, jr * kc);
-            writeTile(c, g.offsetC + (ic + ir) * g.ldc + jc + jr, g.ldc, Math.min(MR, mc - ir), nr, g.alpha, beta);
+            writeScaled(c, g.offsetC + (ic + ir) * g.ldc + jc + jr, g.ldc, Math.min(MR, mc - ir), nr, g.alpha, beta, tile, NR);
           }
         }
       }
     }
   }
   return c;
-}
-
-/**
- * Packs `count` lines (rows of op(A) or columns of op(B)) of `depth` elements into panels of
- * `width` lines: panel by panel, for each depth index the `width` line elements side by side.
- * Line q, depth p of the source is `src[start + q * lineStride + p * depthStride]`; lines past
- * `count` are zero so that edge tiles need no special kernel.
- */
-function packPanels(
-  packed: Float64Array,
-  src: FloatArray,
-  start: number,
-  lineStride: number,
-  depthStride: number,
-  count: number,
-  depth: number,
-  width: number,
-): void {
-  let at = 0;
-  for (let q0 = 0; q0 < count; q0 += width) {
-    const full = Math.min(width, count - q0);
-    for (let p = 0; p < depth; p++) {
-      const base = start + q0 * lineStride + p * depthStride;
-      let q = 0;
-      for (; q < full; q++) packed[at++] = src[base + q * lineStride]!;
-      for (; q < width; q++) packed[at++] = 0;
-    }
-  }
 }
 
 /**
@@ -140,21 +127,6 @@ function microKernel4x4(kc: number, ao: number, bo: number): void {
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
   tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
   tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
-}
-
-/** C[rows x cols at `start`] = beta * C + alpha * tile (beta 0 ignores the old C, NaN included). */
-function writeTile(c: FloatArray, start: number, ldc: number, rows: number, cols: number, alpha: number, beta: number): void {
-  for (let r = 0; r < rows; r++) {
-    const row = start + r * ldc;
-    const t = r * NR;
-    if (beta === 0) {
-      for (let s = 0; s < cols; s++) c[row + s] = alpha * tile[t + s]!;
-    } else if (beta === 1) {
-      for (let s = 0; s < cols; s++) c[row + s] = c[row + s]! + alpha * tile[t + s]!;
-    } else {
-      for (let s = 0; s < cols; s++) c[row + s] = beta * c[row + s]! + alpha * tile[t + s]!;
-    }
-  }
 }
 
 /** C = beta * C over an m x n block (beta 0 writes zeros, as BLAS does when k is 0). */

@@ -2,7 +2,7 @@ import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { chooseConv2dMethod } from '../conv/conv2d.js';
 import type { ConvInfo } from '../conv/conv-info.js';
-import { implicitGradWeightTiles, implicitIm2colFits } from '../conv/implicit-im2col.js';
+import { implicitGradWeightTiles, implicitIm2colChosen } from '../conv/implicit-im2col.js';
 import { defaultPool } from './default-pool.js';
 import type { WorkerPool } from './pool.js';
 import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
@@ -170,7 +170,7 @@ export function implicitWeightGradParts(info: ConvInfo, threads: number): Range[
 }
 
 /**
- * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col on the implicit path (`implicitIm2colFits`):
+ * gw [K, C/groups, kh, kw] = dL/dw of conv2d. im2col on the implicit path (`implicitIm2colChosen`):
  * the register tiles of dW in equal runs, one per thread (`implicitWeightGradParts`). Explicit im2col with one
  * group: split by output channels or by taps (`weightGradSplit`). Either way each thread sums the
  * whole batch in doubles for its block of dW into a shared Float64 buffer, rounded once into `gw`:
@@ -194,7 +194,7 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'gy', gy, size.output);
   const pool = options.pool ?? defaultPool();
   const threads = threadsFor(conv2dWork(info), pool, options);
-  if (method === 'im2col' && implicitIm2colFits(info)) {
+  if (method === 'im2col' && implicitIm2colChosen(info, x, gy)) {
     const parts = implicitWeightGradParts(info, threads);
     if (parts.length < 2) {
       conv2dGradWeightInto(gw, x, gy, info, method);

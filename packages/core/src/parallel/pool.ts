@@ -2,6 +2,7 @@ import type { Range } from './partition.js';
 import { FAILURE_BYTES, READY, Status, WAKE, readFailure, statusSlot, type SetupMessage, type TaskMessage } from './protocol.js';
 import type { RangeTask } from './task.js';
 import { canBlock, currentTransport, warnOnce, type PoolTransport, type PoolWorkerHandle } from './transport.js';
+import { simdRequested } from '../wasm/simd-setting.js';
 
 /*
  * A fixed set of worker threads that synchronous kernels can use. `run` hands part p of a fixed
@@ -205,7 +206,7 @@ export class WorkerPool {
       const [start, end] = parts[w + 1]!;
       // Running before the message goes: the worker may report back before postMessage returns.
       Atomics.store(control, statusSlot(w), Status.Running);
-      const message: TaskMessage = { type: 'convlab-pool-task', module: task.module, name: task.name, args, start, end, part: w + 1 };
+      const message: TaskMessage = { type: 'convlab-pool-task', module: task.module, name: task.name, args, start, end, part: w + 1, simd: simdRequested() };
       try {
         this.members[w]!.worker.postMessage(message);
       } catch (error) {

@@ -55,6 +55,8 @@ export interface TaskMessage {
   start: number;
   end: number;
   part: number;
+  /** The calling thread's SIMD choice (setSimd), so that every part of a call takes the same path. */
+  simd: boolean;
 }
 
 /** Writes `text` into worker `index`'s failure slice, cut at a character boundary if too long. */

@@ -1,6 +1,7 @@
 import { markPoolWorker } from './default-pool.js';
 import { READY, Status, WAKE, statusSlot, writeFailure, type SetupMessage, type TaskMessage, type WorkerSetup } from './protocol.js';
 import { registeredTask, type TaskFunction } from './task.js';
+import { setSimd } from '../wasm/simd-setting.js';
 
 /*
  * The worker side of a WorkerPool, for every transport. It waits for messages on its event loop,
@@ -59,6 +60,7 @@ export function servePool(port: PoolPort): ServedWorker {
     const task = message as TaskMessage;
     try {
       const fn = await load(task);
+      setSimd(task.simd);
       fn(task.args, task.start, task.end, task.part);
       report(Status.Idle);
     } catch (error) {

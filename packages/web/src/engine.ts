@@ -4,7 +4,7 @@
  * drawings with the pretrained model. convlab's threaded kernels block their calling thread until
  * the pool's workers finish (Atomics.wait), which a browser allows in a worker but not on the page.
  */
-import { defaultPool, setNumThreads, setWorkerFactory } from '@convlab/core';
+import { defaultPool, setNumThreads, setWorkerFactory, simdEnabled } from '@convlab/core';
 import { deserializeModel, readModelHeader } from '@convlab/nn';
 import { classifyDrawing } from './classify.js';
 import type { EngineReply, EngineRequest, Panel } from './messages.js';
@@ -60,7 +60,7 @@ async function start(): Promise<void> {
     else if (request.type === 'pause') trainer.pause();
     else send({ type: 'classified', ...classifyDrawing(model, request.pixels, request.width, request.height) });
   }
-  send({ type: 'ready', threads, isolated: scope.crossOriginIsolated, model: describeModel(bytes, model.parameters()) });
+  send({ type: 'ready', threads, isolated: scope.crossOriginIsolated, simd: simdEnabled(), model: describeModel(bytes, model.parameters()) });
 }
 
 /** "digits.cvlm: deep-cnn after epoch 6, 229,340 parameters", from the file's header as `convlab eval` says it. */

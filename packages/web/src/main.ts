@@ -127,7 +127,9 @@ engine.onmessage = (event: MessageEvent<EngineReply>) => {
       element('threads').textContent = m.isolated
         ? `It runs on ${m.threads} threads (the page is cross-origin isolated, so threads share memory).`
         : 'It runs on 1 thread: the page is not cross-origin isolated (serve it with npx convlab serve for threads).';
+      element('threads').textContent += m.simd ? ' Its float32 matrix products use WebAssembly SIMD.' : '';
       element('threads').dataset['threads'] = String(m.threads);
+      element('threads').dataset['simd'] = String(m.simd);
       element('model-name').textContent = m.model;
       for (const id of ['training-run', 'classify']) element<HTMLButtonElement>(id).disabled = false;
       startTiming();

@@ -10,7 +10,7 @@ export type EngineRequest =
 export type Panel = 'page' | 'timing' | 'training' | 'drawing';
 
 export type EngineReply =
-  | { type: 'ready'; threads: number; isolated: boolean; model: string }
+  | { type: 'ready'; threads: number; isolated: boolean; simd: boolean; model: string }
   /** `difference`: max |output - the loop's| over max |the loop's| (0 for the loop itself). */
   | { type: 'timing'; layer: number; shape: string; strategy: string; threads: number; seconds: number; difference: number }
   | { type: 'timing-done' }

@@ -90,6 +90,8 @@ describe.skipIf(!found)('the demo page in headless Chromium', () => {
     expect(await page.evaluate('crossOriginIsolated')).toBe(true);
     await page.waitForSelector('#threads[data-threads]', { timeout: 60_000 });
     expect(Number(await page.getAttribute('#threads', 'data-threads'))).toBeGreaterThan(1);
+    // Chromium validates WebAssembly SIMD, so core's float32 GEMM takes its SIMD kernel there too.
+    expect(await page.getAttribute('#threads', 'data-simd')).toBe('true');
   }, 90_000);
 
   it('times the three strategies on both layers, draws them as bars with numbers, and checks they agree', async () => {

@@ -218,6 +218,21 @@ describe('charts', () => {
     expect(svg).toContain('>cost model<');
     expect(svg).not.toMatch(/NaN|undefined/);
   });
+
+  it('line charts take any quantity with yLabel and yFormat (training curves)', () => {
+    const svg = lineChart({
+      title: 'curves',
+      xLabel: 'epoch',
+      yLabel: 'loss, error',
+      yFormat: (y) => `${y}!`,
+      series: [{ name: 'training loss', points: [{ x: 1, y: 0.8 }, { x: 2, y: 0.3 }] }],
+    });
+    expect(svg).toContain('>loss, error<');
+    expect(svg).toContain('>0.8!<');
+    expect(svg).not.toContain('seconds');
+    const wide = lineChart({ title: 't', xLabel: 'epoch', yLabel: 'error', series: [{ name: 'e', points: [{ x: 1, y: 0.5 }, { x: 2, y: 0.005 }] }] });
+    expect(wide).toContain('>error (log scale)<');
+  });
 });
 
 describe('files and progress', () => {

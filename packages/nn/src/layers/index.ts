@@ -20,3 +20,6 @@ export type { Conv2dLayerOptions, ConvMethod } from './conv2d.js';
 export { Conv2d, CONV_METHODS } from './conv2d.js';
 export { layerFromConfig } from './from-config.js';
 export { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';
+export { layerOutput } from './output-shape.js';
+export type { LayerOutput } from './output-shape.js';
+export { summarize } from './summary.js';

@@ -3,6 +3,7 @@ import type { Random } from '../random.js';
 import { writeModelFile } from '../serialize.js';
 import type { SaveExtras } from '../serialize.js';
 import { Module } from './layer.js';
+import { summarize } from './summary.js';
 import type { Layer, LayerConfig, Parameter, ResultReuse } from './layer.js';
 
 /**
@@ -101,6 +102,14 @@ export class Sequential extends Module {
 
   config(): LayerConfig {
     return { type: 'Sequential', layers: this.layers.map((layer) => layer.config()) };
+  }
+
+  /**
+   * The layers, their output shapes for an input of shape `inputShape` (e.g. `[1, 1, 28, 28]`; the
+   * batch axis prints as -1) and their parameter counts, as a table (torchsummary's layout).
+   */
+  summary(inputShape: readonly number[]): string {
+    return summarize(this, inputShape);
   }
 
   /** Writes the architecture and the weights to `path` atomically (docs/model-format.md); Node only, elsewhere use serializeModel. */

@@ -15,6 +15,12 @@ export const LECTURE_SECONDS = {
   trainingIteration: { spectralNoReuse: 6.05, spectralReuse: 5.72 },
 } as const;
 
+/** The two convolution layers of LeNet-5 in the lecture: input [C, H, W], filters K@kxk. */
+export const LENET_LAYERS = [
+  { layer: 1, c: 1, h: 28, k: 20, f: 5 },
+  { layer: 2, c: 20, h: 12, k: 50, f: 5 },
+] as const;
+
 /** The batch size of every figure in LECTURE_SECONDS: at another batch they do not compare. */
 export const LECTURE_BATCH = 500;
 

@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)
     .scriptName('convlab')
     .strict()
-    .demandCommand(1, 'name a command: bench, train, eval, predict, summary, export or plot')
+    .demandCommand(1, 'name a command: bench, train, eval, predict, summary, export, plot or serve')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convlab, convlabInterrupted, ensureBuilt, fixtures } from './run-cli.js';
 
@@ -148,7 +149,41 @@ describe('convlab eval and predict', () => {
     expect(text.stdout).toMatch(new RegExp(`^test image 0: predicted ${a.predicted} \\(probability \\d\\.\\d{6}\\), label 7$`, 'm'));
     expect(text.stdout.split('\n').filter((l) => /^\s+\d  \d\.\d{6}/.test(l))).toHaveLength(10);
   });
+
+  it('prepares a PNG of any other size as MNIST was made: the same digit bigger, elsewhere, dark on light, gives the same probabilities', () => {
+    const probabilities = (args: string[]) => {
+      const r = convlab(['predict', '--model', 'm.model', '--json', ...args], dir);
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout).probabilities as number[];
+    };
+    const prepared = probabilities(['--image', png('seven-gray.png'), '--prepare']);
+    // 32x32: test image 0 in its top-left corner, so the same ink box as the 28x28 one.
+    expect(probabilities(['--image', png('wrong-size-32x32.png')])).toEqual(prepared);
+    // Each pixel of test image 0 as a 3x3 block, dark on white, at (17, 9) of a 130x110 image: area
+    // averaging the tripled box back to 20 pixels gives the same pixels up to round-off.
+    const seven = PNG.sync.read(readFileSync(png('seven-gray.png')));
+    writeFileSync(join(dir, 'big-seven.png'), grayPng(110, 130, (x, y) => {
+      const sx = Math.floor((x - 9) / 3);
+      const sy = Math.floor((y - 17) / 3);
+      return 255 - (sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? seven.data[4 * (sy * 28 + sx)]! : 0);
+    }));
+    const big = probabilities(['--image', 'big-seven.png', '--invert']);
+    big.forEach((p, i) => expect(p).toBeCloseTo(prepared[i]!, 6));
+  });
 });
+
+/** A grayscale PNG whose pixels come from `pixel(x, y)` (0..255). */
+function grayPng(width: number, height: number, pixel: (x: number, y: number) => number): Buffer {
+  const image = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      image.data[i] = image.data[i + 1] = image.data[i + 2] = pixel(x, y);
+      image.data[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(image);
+}
 
 describe('bad input: one line, non-zero exit, no stack trace, no file overwritten', () => {
   const corrupt = (name: string) => join(fixtures, 'corrupt', name);
@@ -191,7 +226,11 @@ describe('bad input: one line, non-zero exit, no stack trace, no file overwritte
       writeFileSync(join(dir, 'cut.model'), readFileSync(join(dir, 'm.model')).subarray(0, 5000));
       return ['eval', '--model', 'cut.model'];
     }, /^convlab: cut\.model: truncated: the header promises \d+ bytes of weights, the file holds \d+$/],
-    ['predict of a PNG of the wrong size', () => ['predict', '--model', 'm.model', '--image', png('wrong-size-32x32.png')], /wrong-size-32x32\.png: the image is 32x32; a digit must be 28x28 pixels, like MNIST's$/],
+    ['predict of a PNG not 28x28 with --no-prepare', () => ['predict', '--model', 'm.model', '--image', png('wrong-size-32x32.png'), '--no-prepare'], /wrong-size-32x32\.png: the image is 32x32; without preparation a digit must be 28x28 pixels, like MNIST's$/],
+    ['predict of an empty drawing', () => {
+      writeFileSync(join(dir, 'empty.png'), grayPng(200, 150, () => 3));
+      return ['predict', '--model', 'm.model', '--image', 'empty.png'];
+    }, /^convlab: empty\.png: the drawing is empty: no pixel is above the ink threshold 0\.05$/],
     ['predict of a file that is not a PNG', () => ['predict', '--model', 'm.model', '--image', png('not-a-png.png')], /not-a-png\.png: not a readable PNG image/],
     ['predict without an input', () => ['predict', '--model', 'm.model'], /^convlab: predict: give --image PNG or --index K$/],
     ['predict with both inputs', () => ['predict', '--model', 'm.model', '--index', '0', '--image', png('seven-gray.png')], /^convlab: Arguments image and index are mutually exclusive$/],

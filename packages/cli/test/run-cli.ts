@@ -35,6 +35,27 @@ export function ensureBuilt(): void {
   }
 }
 
+/**
+ * Builds the demo page (packages/web/build.mjs) when its dist/ is missing or older than its sources
+ * or the libraries' builds; `convlab serve` serves it. Call after `ensureBuilt()`.
+ */
+export function ensurePageBuilt(): void {
+  const web = join(root, 'packages/web');
+  const page = join(web, 'dist/index.html');
+  const inputs = [
+    ...['src', 'static', 'model'].map((d) => newest(join(web, d))),
+    statSync(join(web, 'build.mjs')).mtimeMs,
+    ...PACKAGES.map((pkg) => statSync(join(root, 'packages', pkg, 'dist/.tsbuildinfo')).mtimeMs),
+  ];
+  if (existsSync(page) && statSync(page).mtimeMs >= Math.max(...inputs)) return;
+  try {
+    execFileSync(process.execPath, [join(web, 'build.mjs')], { cwd: root, stdio: 'pipe' });
+  } catch (error) {
+    const err = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`the demo page's build failed:\n${err}`);
+  }
+}
+
 export interface Run {
   status: number | null;
   stdout: string;

@@ -1,20 +1,12 @@
 /** What the suites share: seeded data, measuring one operation's strategies, comparing outputs. */
 import { dense, fromDense, getNumThreads, setNumThreads, setSimd, simdRequested, wasmRelaxedSimdSupported, wasmSimdSupported } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
-import { Random } from '@convlab/nn';
 import { performance } from 'node:perf_hooks';
+import { randomTensor } from '../random-tensor.js';
 import { measureInterleavedAsync, summarize, type PreparedCase, type RunEvent } from '../harness.js';
 import type { BenchContext, BenchRow } from '../suite.js';
 
-/** A float32 tensor of uniform values in [-scale, scale), the same for the same seed. */
-export function randomTensor(shape: readonly number[], seed: number, scale = 1): Tensor {
-  const rng = new Random(seed);
-  let n = 1;
-  for (const d of shape) n *= d;
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = rng.uniform(-scale, scale);
-  return fromDense(data, shape);
-}
+export { randomTensor };
 
 export function shapeText(shape: readonly number[]): string {
   return shape.join('x');

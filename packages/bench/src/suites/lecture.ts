@@ -7,17 +7,13 @@
 import { conv2d, conv2dGradInput, conv2dGradWeight } from '@convlab/core';
 import { fftConv2d, fftConv2dGradInput, fftConv2dGradWeight } from '@convlab/fft';
 import { MaxPool2d } from '@convlab/nn';
-import { LECTURE_SECONDS } from '../lecture-table.js';
+import { LECTURE_SECONDS, LENET_LAYERS } from '../lecture-table.js';
 import { seededLenet, syntheticBatch, trainingCase, type IterationFlavour } from '../lenet-iteration.js';
 import { convForwardLoop, maxPoolLoop, poolDeltaLoop, weightGradLoop } from '../lecture-loops.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
 import { convFlops, measureOperation, randomTensor, shapeText, simdTwins, withThreads } from './common.js';
 
-/** The two convolution layers of LeNet-5 in the lecture: input [C, H, W], filters K@kxk. */
-export const LENET_LAYERS = [
-  { layer: 1, c: 1, h: 28, k: 20, f: 5 },
-  { layer: 2, c: 20, h: 12, k: 50, f: 5 },
-] as const;
+export { LENET_LAYERS };
 
 /** Operations whose loop takes seconds at batch 500 run at most this many timed rounds. */
 const SLOW_REPEAT = 3;

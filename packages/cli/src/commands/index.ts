@@ -15,3 +15,6 @@ import { summaryCommand } from './summary.js';
 import { exportCommand } from './export.js';
 import { plotCommand } from './plot.js';
 commands.push(summaryCommand, exportCommand, plotCommand);
+
+import { serveCommand } from './serve.js';
+commands.push(serveCommand);

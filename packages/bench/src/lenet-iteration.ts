@@ -5,13 +5,14 @@
  * "Reuse FFT results"). All start from the same weights, so their first losses agree.
  */
 import { conv2dGradBias, fromDense } from '@convlab/core';
-import type { Tensor } from '@convlab/core';
+import type { ConvMethod, Tensor } from '@convlab/core';
 import { fftConv2d, fftConv2dGradInput, fftConv2dGradWeight } from '@convlab/fft';
 import { Conv2d, Linear, Module, Random, SGD, Sequential, SoftmaxCrossEntropy, lenet5 } from '@convlab/nn';
 import type { Layer, LayerConfig, Parameter } from '@convlab/nn';
 import type { LenetWeights } from './peers/tfjs-ops.js';
 
-export type IterationFlavour = 'im2col' | 'fft' | 'fft-no-reuse' | 'auto';
+/** nn's methods the bench times, and the spectral path without reuse. */
+export type IterationFlavour = Exclude<ConvMethod, 'direct'> | 'fft-no-reuse';
 
 /**
  * A spectral conv layer without reuse: forward transforms x and w; the weight gradient

@@ -1,6 +1,5 @@
 import {
   ACTIVATIONS,
-  CONV_METHODS as NN_CONV_METHODS,
   MODEL_NAMES,
   createModel as createPreset,
   decodeCheckpoint,
@@ -13,14 +12,12 @@ import {
   saveSafetensorsFile,
   MODEL_MAGIC,
 } from '@convlab/nn';
-import type { Activation, ConvMethod as NnConvMethod, Json, Random, Sequential } from '@convlab/nn';
+import type { Activation, Json, Random, Sequential } from '@convlab/nn';
 import { existsSync } from 'node:fs';
-import { dtypeOf, zeros } from '@convlab/core';
+import { dtypeOf, zeros, type ConvMethod } from '@convlab/core';
 import { UsageError, readUserFile } from './fail.js';
 import { asUsageError, existingFile } from './options.js';
 
-export type ConvMethod = NnConvMethod;
-export const CONV_METHODS: readonly ConvMethod[] = NN_CONV_METHODS;
 
 /** The preset networks `--model` can name. */
 export function modelNames(): readonly string[] {

@@ -8,7 +8,6 @@ import {
   simdRequested,
   tensor,
   wasmSimdSupported,
-  type Conv2dMethod,
   type Conv2dMethodOptions,
   type Dtype,
   type Tensor,
@@ -35,7 +34,7 @@ interface GoldenCase {
 }
 
 const golden = loadFixture<{ cases: GoldenCase[] }>('golden/conv2d.json');
-const methods: Conv2dMethod[] = ['direct', 'im2col'];
+const methods = ['direct', 'im2col'] as const;
 const tolerance = { float64: { rel: 1e-12 }, float32: { rel: 1e-5 } };
 
 function toTensor(e: Encoded, dtype: Dtype): Tensor {

@@ -4,11 +4,9 @@
  * benchmarks/fft/calibrate.mjs). It compares the strategies' predicted times and returns the
  * smallest, as scipy's `choose_conv_method` does for `convolve` (by formula, not by timing).
  */
-import { convInfo, optionsObject, type Conv2dOptions, type ConvInfo } from '@convlab/core';
+import { convInfo, optionsObject, type Conv2dOptions, type ConvInfo, type ConvMethod } from '@convlab/core';
 import { spectralGeometry } from './conv-geometry.js';
 import { COST_CONSTANTS } from './cost-constants.js';
-
-export type ConvMethod = 'direct' | 'im2col' | 'fft';
 
 export interface ChooseConvMethodOptions extends Conv2dOptions {
   /**
@@ -19,7 +17,7 @@ export interface ChooseConvMethodOptions extends Conv2dOptions {
 }
 
 /** Predicted milliseconds of each strategy for these shapes. */
-export type ConvCosts = Record<ConvMethod, number>;
+export type ConvCosts = Record<Exclude<ConvMethod, 'auto'>, number>;
 
 type Constants = { readonly [K in keyof typeof COST_CONSTANTS]: (typeof COST_CONSTANTS)[K] };
 
@@ -62,7 +60,7 @@ export function chooseConvMethod(
   xShape: readonly number[],
   wShape: readonly number[],
   optionsIn: ChooseConvMethodOptions | null = {},
-): ConvMethod {
+): Exclude<ConvMethod, 'auto'> {
   const options = optionsObject(optionsIn, 'chooseConvMethod');
   const info = convInfo(xShape, wShape, options, 'chooseConvMethod');
   const pass = options.pass ?? 'forward';
@@ -70,7 +68,7 @@ export function chooseConvMethod(
     throw new Error(`chooseConvMethod: pass must be 'forward' or 'training', got ${JSON.stringify(pass)}`);
   }
   const costs = convCosts(info, pass);
-  let best: ConvMethod = 'im2col';
+  let best: Exclude<ConvMethod, 'auto'> = 'im2col';
   for (const method of ['direct', 'fft'] as const) if (costs[method] < costs[best]) best = method;
   return best;
 }

@@ -28,7 +28,9 @@ export {
 } from './spectral-conv2d.js';
 
 // Which strategy is fastest for given shapes.
-export type { ConvMethod, ConvCosts, ChooseConvMethodOptions } from './cost-model.js';
+export type { ConvCosts, ChooseConvMethodOptions } from './cost-model.js';
+/** Core's one spelling of a conv2d method, re-exported where the cost model returns it. */
+export type { ConvMethod } from '@convlab/core';
 export { chooseConvMethod, convCosts } from './cost-model.js';
 export { COST_CONSTANTS } from './cost-constants.js';
 

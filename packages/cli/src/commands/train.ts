@@ -19,8 +19,8 @@ import {
 import type { FitResult, LearningRateSchedule, Sequential, TrainCheckpoint, TrainEvent } from '@convlab/nn';
 import { UsageError } from '../fail.js';
 import { checkWritable, writing } from '../output-files.js';
-import { CONV_METHODS, createModel, modelNames, saveModelFile } from '../model-io.js';
-import type { ConvMethod } from '../model-io.js';
+import { createModel, modelNames, saveModelFile } from '../model-io.js';
+import { CONV_METHODS, type ConvMethod } from '@convlab/core';
 import {
   asUsageError,
   mnistDir,

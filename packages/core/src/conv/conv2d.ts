@@ -3,6 +3,7 @@ import { checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor
 import { allocate } from '../limits.js';
 import { optionsObject } from '../options.js';
 import { convInfo, outputShape, type Conv2dOptions, type ConvInfo } from './conv-info.js';
+import type { ConvMethod } from './conv-method.js';
 import { conv2dDirectInto, conv2dGradBiasInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from './direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from './im2col-conv.js';
 
@@ -12,12 +13,9 @@ import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto
  * to a kernel of the chosen strategy.
  */
 
-/** The strategies of @convlab/core: the direct loop, or im2col + GEMM. */
-export type Conv2dMethod = 'direct' | 'im2col';
-
 export interface Conv2dMethodOptions extends Conv2dOptions {
-  /** `'auto'` (the default) picks with `chooseConv2dMethod`. Every method gives the same numbers within round-off. */
-  method?: Conv2dMethod | 'auto';
+  /** Core's strategies, the direct loop or im2col + GEMM; `'auto'` (the default) picks with `chooseConv2dMethod`. */
+  method?: Exclude<ConvMethod, 'fft'>;
 }
 
 /**
@@ -25,11 +23,11 @@ export interface Conv2dMethodOptions extends Conv2dOptions {
  * fewer than 4 output channels per group (depthwise convolution) most of its work would be padding:
  * there the direct loop wins; everywhere else im2col does (benchmarks/gemm-conv2d).
  */
-export function chooseConv2dMethod(info: ConvInfo): Conv2dMethod {
+export function chooseConv2dMethod(info: ConvInfo): 'direct' | 'im2col' {
   return info.outChannelsPerGroup < 4 ? 'direct' : 'im2col';
 }
 
-function resolveMethod(method: unknown, info: ConvInfo, who: string): Conv2dMethod {
+function resolveMethod(method: unknown, info: ConvInfo, who: string): 'direct' | 'im2col' {
   if (method === undefined || method === null || method === 'auto') return chooseConv2dMethod(info);
   if (method === 'direct' || method === 'im2col') return method;
   throw new Error(

@@ -15,7 +15,7 @@ import {
   conv2dGradWeightTilesTask,
   conv2dGradWeightInto,
   conv2dTask,
-  type ConvStrategy,
+  type CoreKernel,
 } from './kernel-tasks.js';
 import { splitRange, type Range } from './partition.js';
 import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
@@ -34,10 +34,10 @@ import { SLOTS, sharedScratch, stage, unstage } from './shared.js';
 
 export interface Conv2dParallelOptions extends ParallelOptions {
   /** Kernel each thread runs (default: core's `chooseConv2dMethod`). */
-  method?: ConvStrategy;
+  method?: CoreKernel;
 }
 
-function strategy(info: ConvInfo, method: ConvStrategy | undefined, who: string): ConvStrategy {
+function strategy(info: ConvInfo, method: CoreKernel | undefined, who: string): CoreKernel {
   if (method === undefined) return chooseConv2dMethod(info);
   if (method !== 'direct' && method !== 'im2col') {
     throw new Error(`${who}: method must be 'direct' or 'im2col', got ${JSON.stringify(method)}`);

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../tensor.js';
 import { sampleSizes, withBatch, type ConvInfo } from '../conv/conv-info.js';
+import type { ConvMethod } from '../conv/conv-method.js';
 import { conv2dDirectInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from '../conv/direct.js';
 import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from '../conv/im2col-conv.js';
 import { im2colColumns, im2colInto, im2colRows, im2colRowsInto } from '../conv/im2col.js';
@@ -26,7 +27,8 @@ import { builtModule, defineTask } from './task.js';
 
 const here = builtModule('../../dist/parallel/kernel-tasks.js', import.meta.url);
 
-export type ConvStrategy = 'direct' | 'im2col';
+/** The kernels a worker runs: core's own strategies. */
+export type CoreKernel = Exclude<ConvMethod, 'fft' | 'auto'>;
 
 /** A GEMM split along the rows of C (or along its columns when `byColumns`). */
 export interface GemmPartArgs extends GemmArgs {
@@ -61,7 +63,7 @@ export interface Conv2dPartArgs {
   w: FloatArray;
   bias: FloatArray | null;
   info: ConvInfo;
-  method: ConvStrategy;
+  method: CoreKernel;
 }
 
 /** Forward conv2d of samples [start, end). */
@@ -79,7 +81,7 @@ export interface Conv2dGradInputPartArgs {
   gy: FloatArray;
   w: FloatArray;
   info: ConvInfo;
-  method: ConvStrategy;
+  method: CoreKernel;
 }
 
 /** dL/dx of samples [start, end). */
@@ -99,11 +101,11 @@ export interface Conv2dGradWeightPartArgs {
   x: FloatArray;
   gy: FloatArray;
   info: ConvInfo;
-  method: ConvStrategy;
+  method: CoreKernel;
 }
 
 /** The whole weight gradient on the calling thread: core's kernel of the chosen strategy. */
-export function conv2dGradWeightInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo, method: ConvStrategy): void {
+export function conv2dGradWeightInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo, method: CoreKernel): void {
   if (method === 'direct') conv2dGradWeightDirectInto(gw, x, gy, info);
   else conv2dGradWeightIm2colInto(gw, x, gy, info);
 }

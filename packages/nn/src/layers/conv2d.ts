@@ -13,7 +13,8 @@ import {
   normalizeConv2dOptions,
   outputShape,
 } from '@convlab/core';
-import type { ConvInfo, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
+import { CONV_METHODS } from '@convlab/core';
+import type { ConvInfo, ConvMethod, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
 import { SpectralConv2d, chooseConvMethod } from '@convlab/fft';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
 import { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';
@@ -22,13 +23,12 @@ import type { Random } from '../random.js';
 import { Module, ResultBuffer, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
 
-/**
- * How a Conv2d computes: core's direct loop or im2col + GEMM, the FFT package's spectral plan, or
- * `'auto'`: the FFT package's cost model (`chooseConvMethod`) picks for each input shape, pricing a
- * whole training step (forward and both gradients) in training mode and a forward pass in eval mode.
+/*
+ * How a Conv2d computes is core's `ConvMethod`: core's direct loop or im2col + GEMM, the FFT
+ * package's spectral plan, or `'auto'`: the FFT package's cost model (`chooseConvMethod`) picks for
+ * each input shape, pricing a whole training step (forward and both gradients) in training mode and
+ * a forward pass in eval mode.
  */
-export type ConvMethod = 'direct' | 'im2col' | 'fft' | 'auto';
-export const CONV_METHODS: readonly ConvMethod[] = ['direct', 'im2col', 'fft', 'auto'];
 
 export interface Conv2dLayerOptions {
   inChannels: number;

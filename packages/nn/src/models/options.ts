@@ -3,7 +3,7 @@ import type { Dtype } from '@convlab/core';
 import { checkDtype } from '../layers/layer.js';
 import type { Layer } from '../layers/layer.js';
 import { ReLU, Sigmoid, Tanh } from '../layers/activations.js';
-import type { ConvMethod } from '../layers/conv2d.js';
+import type { ConvMethod } from '@convlab/core';
 import { Random, checkSeed } from '../random.js';
 
 /** The hidden activation of a preset network; the initialisation follows it (init.ts). */

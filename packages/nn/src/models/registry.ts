@@ -1,5 +1,5 @@
 import { Conv2d } from '../layers/conv2d.js';
-import type { ConvMethod } from '../layers/conv2d.js';
+import type { ConvMethod } from '@convlab/core';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../layers/sequential.js';
 import { lenet5 } from './lenet5.js';

@@ -8,7 +8,6 @@ export type { RunOptions } from './runner.js';
 export { formatReport, formatSuite, formatSeconds, formatMarkdownSuite } from './table.js';
 export { createProgress, silentProgress } from './progress.js';
 export type { Progress, ProgressTarget } from './progress.js';
-export { writeFileAtomic } from './write-atomic.js';
 export { reportCharts, writeCharts } from './charts/render.js';
 export { barChart } from './charts/bar-chart.js';
 export type { Bar, BarChartSpec } from './charts/bar-chart.js';

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '@convlab/nn';
 import {
   barChart,
   busyNote,
@@ -17,7 +18,6 @@ import {
   runBench,
   suiteNames,
   summarize,
-  writeFileAtomic,
   type BenchReport,
   type BenchRow,
 } from '@convlab/bench';

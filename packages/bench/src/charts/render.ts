@@ -1,6 +1,6 @@
 import { groupByOperation, measured, type BenchReport } from '../report.js';
 import type { BenchChart } from '../suite.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeFileAtomic } from '@convlab/nn';
 import { barChart } from './bar-chart.js';
 import path from 'node:path';
 import { allSuites } from '../registry.js';

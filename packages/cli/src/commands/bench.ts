@@ -6,9 +6,9 @@ import {
   runBench,
   suiteNames,
   writeCharts,
-  writeFileAtomic,
   DEFAULT_SUITES,
 } from '@convlab/bench';
+import { writeFileAtomic } from '@convlab/nn';
 import { existsSync, statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../fail.js';

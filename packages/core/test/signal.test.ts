@@ -109,6 +109,12 @@ describe('scipy helpers mirrored', () => {
     expect(inputsSwapNeeded('valid', [3, 3], [3, 3], 'x')).toBe(false);
     expect(inputsSwapNeeded('full', [2, 2], [3, 3], 'x')).toBe(false);
     expect(() => inputsSwapNeeded('valid', [3, 2], [2, 3], 'x')).toThrow(/x: mode 'valid'.*\[3, 2\] and \[2, 3\]/);
+    // Along the given axes only, as scipy's axes argument (fftconvolve passes its transformed axes).
+    expect(inputsSwapNeeded('valid', [3, 2], [2, 3], 'x', [0])).toBe(false);
+    expect(inputsSwapNeeded('valid', [3, 2], [2, 3], 'x', [1])).toBe(true);
+    expect(() => inputsSwapNeeded('valid', [1, 3, 2], [1, 2, 3], 'x', [1, 2], [[3, 2], [2, 3]])).toThrow(
+      /x: mode 'valid'.*\[3, 2\] and \[2, 3\]/,
+    );
   });
 });
 

@@ -24,7 +24,7 @@ import {
 } from '@convlab/core';
 import { COST_CONSTANTS } from './cost-constants.js';
 import { sizeCandidates, transformWork } from './transforms.js';
-import { applyConvModeOnAxes, fullShapeOnAxes, inputsSwapNeededOnAxes, transformAxes } from './modes.js';
+import { applyConvModeOnAxes, fullShapeOnAxes, transformAxes } from './modes.js';
 import { rfft2Plan } from './rfft2-plan.js';
 
 export interface FftConvolveOptions {
@@ -141,7 +141,7 @@ function convolveOperands(who: string, a: Operand, b: Operand, mode: ConvMode, i
   // A 1-D input's implicit row axis has length 1 on both sides, so it is never transformed and
   // never decides a swap, as in scipy's 1-D case.
   const axes = transformAxes(s1, s2);
-  if (inputsSwapNeededOnAxes(mode, s1, s2, axes, who, [inputs[0].shape, inputs[1].shape])) {
+  if (inputsSwapNeeded(mode, s1, s2, who, axes, [inputs[0].shape, inputs[1].shape])) {
     [a, b] = [b, a];
     [s1, s2] = [s2, s1];
   }

@@ -2,7 +2,7 @@
  * The shape rules of scipy.signal.fftconvolve where they differ from scipy.signal.convolve's
  * (core's `modes.ts` mirrors those): fftconvolve transforms only the axes where neither input has
  * length 1 and broadcasts along the others, so its swap test and its 'valid' size look at the
- * transformed axes only. One helper per scipy helper (scipy/signal/_signaltools.py).
+ * transformed axes only (core's `inputsSwapNeeded` takes the axes, as scipy's does). One helper per scipy helper (scipy/signal/_signaltools.py).
  */
 import { centered, type ConvMode, type ConvWindow } from '@convlab/core';
 
@@ -12,31 +12,6 @@ import { centered, type ConvMode, type ConvWindow } from '@convlab/core';
  */
 export function transformAxes(s1: readonly number[], s2: readonly number[]): number[] {
   return s1.map((_, a) => a).filter((a) => s1[a] !== 1 && s2[a] !== 1);
-}
-
-/**
- * scipy's `_inputs_swap_needed(mode, shape1, shape2, axes)`: in 'valid' mode the larger input
- * must come first; when neither is at least as large as the other along every transformed axis,
- * an error naming both shapes (`shown`, the caller's shapes, for the message).
- */
-export function inputsSwapNeededOnAxes(
-  mode: ConvMode,
-  s1: readonly number[],
-  s2: readonly number[],
-  axes: readonly number[],
-  who: string,
-  shown: readonly [readonly number[], readonly number[]] = [s1, s2],
-): boolean {
-  if (mode !== 'valid' || s1.length === 0) return false;
-  const ok1 = axes.every((a) => s1[a]! >= s2[a]!);
-  const ok2 = axes.every((a) => s2[a]! >= s1[a]!);
-  if (!(ok1 || ok2)) {
-    throw new Error(
-      `${who}: mode 'valid' needs one input at least as large as the other in every axis, ` +
-        `got shapes [${shown[0].join(', ')}] and [${shown[1].join(', ')}]`,
-    );
-  }
-  return !ok1;
 }
 
 /** fftconvolve's 'full' shape: `s1 + s2 - 1` along transformed axes, the broadcast size elsewhere (the same number). */

@@ -31,18 +31,27 @@ export function fullShape(s1: readonly number[], s2: readonly number[]): number[
 }
 
 /**
- * Mirrors scipy's `_inputs_swap_needed`: in 'valid' mode one input must be at least as large as
- * the other in every axis (else an error naming both shapes); returns true when the second is
- * the larger one, i.e. when scipy swaps the inputs. Any other mode never swaps.
+ * Mirrors scipy's `_inputs_swap_needed(mode, shape1, shape2, axes)`: in 'valid' mode one input
+ * must be at least as large as the other along every axis of `axes` (default: all; fftconvolve
+ * passes the transformed ones), else an error naming both shapes (`shown`, the caller's shapes,
+ * for the message); returns true when the second is the larger one, i.e. when scipy swaps the
+ * inputs. Any other mode never swaps.
  */
-export function inputsSwapNeeded(mode: ConvMode, s1: readonly number[], s2: readonly number[], who: string): boolean {
+export function inputsSwapNeeded(
+  mode: ConvMode,
+  s1: readonly number[],
+  s2: readonly number[],
+  who: string,
+  axes: readonly number[] = s1.map((_, a) => a),
+  shown: readonly [readonly number[], readonly number[]] = [s1, s2],
+): boolean {
   if (mode !== 'valid' || s1.length === 0) return false;
-  const ok1 = s1.every((n, i) => n >= s2[i]!);
-  const ok2 = s1.every((n, i) => s2[i]! >= n);
+  const ok1 = axes.every((a) => s1[a]! >= s2[a]!);
+  const ok2 = axes.every((a) => s2[a]! >= s1[a]!);
   if (!ok1 && !ok2) {
     throw new Error(
       `${who}: mode 'valid' needs one input at least as large as the other in every axis, ` +
-        `got shapes [${s1.join(', ')}] and [${s2.join(', ')}]`,
+        `got shapes [${shown[0].join(', ')}] and [${shown[1].join(', ')}]`,
     );
   }
   return !ok1;

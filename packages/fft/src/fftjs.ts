@@ -7,7 +7,7 @@
  * (re, im) pairs, forward sign e^{-2 pi i jk/n}, never scaled.
  */
 import FFT from 'fft.js';
-import type { ComplexFft } from './transforms.js';
+import type { ComplexFft } from './fft-interfaces.js';
 
 /** fft.js's object, as far as this adapter uses it. */
 interface FftJs {

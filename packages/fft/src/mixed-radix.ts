@@ -17,7 +17,7 @@
  * 2 (t count + c)): every butterfly runs along a whole row of `count` values, so a 2-D transform's
  * column pass needs no gathering of columns and no call per column.
  */
-import type { ComplexFft } from './transforms.js';
+import type { ComplexFft } from './fft-interfaces.js';
 
 interface Stage {
   radix: number;

@@ -4,7 +4,7 @@
  * separates them again, A[k] = (Z[k] + conj Z[n-k]) / 2 and B[k] = (Z[k] - conj Z[n-k]) / 2i.
  * The same trick run backwards gives two real inverses from one complex transform.
  */
-import type { ComplexFft, RealFft } from './transforms.js';
+import type { ComplexFft, RealFft } from './fft-interfaces.js';
 
 export class PairedRealFft implements RealFft {
   readonly n: number;

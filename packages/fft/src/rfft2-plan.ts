@@ -10,7 +10,8 @@
  */
 import type { FloatArray } from '@convlab/core';
 import { BatchedFft } from './mixed-radix.js';
-import { realFft, type RealFft } from './transforms.js';
+import { realFft } from './transforms.js';
+import type { RealFft } from './fft-interfaces.js';
 import { cachePlan, cachedPlan } from './plan-cache.js';
 
 export class Rfft2Plan {

@@ -1,28 +1,15 @@
 import { dtypeOf, fromDense } from '@convlab/core';
 import type { FloatArray, Tensor } from '@convlab/core';
-import {
-  reluBackwardInto,
-  reluInto,
-  sigmoidBackwardInto,
-  sigmoidInto,
-  tanhBackwardInto,
-  tanhInto,
-} from './kernels/activation.js';
 import { Module, ResultBuffer, checkGrad, checkInput, flatData } from './layer.js';
 import { activationThreadedInto } from './kernels/threaded.js';
 import type { LayerConfig } from './layer.js';
 
-type Kernel = (out: FloatArray, x: FloatArray) => void;
-type BackwardKernel = (gx: FloatArray, gy: FloatArray, kept: FloatArray) => void;
-
 /**
  * An elementwise activation f. Backward is the lecture's `delta = delta_next .* f'(z)`, with f'
- * computed from the kept output y = f(z).
+ * computed from the kept output y = f(z). The kernels are picked by name (kernels/threaded.ts).
  */
 abstract class Activation extends Module {
   protected abstract readonly name: string;
-  protected abstract readonly kernel: Kernel;
-  protected abstract readonly backwardKernel: BackwardKernel;
   private kept?: FloatArray;
   private shape?: number[];
   private readonly outBuffer = new ResultBuffer();
@@ -54,20 +41,14 @@ abstract class Activation extends Module {
 /** tanh(x); f'(z) = 1 - tanh(z)^2. */
 export class Tanh extends Activation {
   protected readonly name = 'Tanh';
-  protected readonly kernel = tanhInto;
-  protected readonly backwardKernel = tanhBackwardInto;
 }
 
 /** 1 / (1 + e^-x); f'(z) = f(z) (1 - f(z)). */
 export class Sigmoid extends Activation {
   protected readonly name = 'Sigmoid';
-  protected readonly kernel = sigmoidInto;
-  protected readonly backwardKernel = sigmoidBackwardInto;
 }
 
 /** max(x, 0); f'(z) = [z > 0] = [f(z) > 0]. */
 export class ReLU extends Activation {
   protected readonly name = 'ReLU';
-  protected readonly kernel = reluInto;
-  protected readonly backwardKernel = reluBackwardInto;
 }

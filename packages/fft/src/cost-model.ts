@@ -1,7 +1,7 @@
 /**
  * Which conv2d strategy is fastest for given shapes: a cost model of the three, each a sum of
- * counted work times a constant measured on this machine (cost-constants.ts, written by
- * benchmarks/fft/calibrate.mjs). It compares the strategies' predicted times and returns the
+ * counted work times a constant that benchmarks/fft/calibrate.mjs measures and writes into
+ * cost-constants.ts. It compares the strategies' predicted times and returns the
  * smallest, as scipy's `choose_conv_method` does for `convolve` (by formula, not by timing).
  */
 import { convInfo, optionsObject, type Conv2dOptions, type ConvInfo, type ConvMethod } from '@convlab/core';

@@ -5,10 +5,9 @@
  * Why not in the bench's own thread: the wasm backend grows its memory, and growing a wasm memory
  * detaches the ArrayBuffer it had. The first detached ArrayBuffer in a V8 isolate switches off an
  * assumption V8 makes for every typed array of that isolate (that none is ever detached) for the
- * rest of its life, and typed-array loops then check their buffer on every access. Measured here:
- * a Float64Array dot product 45% slower and a small matrix product 26% slower after one unrelated
- * 8-byte ArrayBuffer is detached; convlab's LeNet-5 step 14% slower (551 to 630 ms on 1 thread)
- * after one TensorFlow.js wasm step in the same thread. A user training with convlab pays nothing
+ * rest of its life, and typed-array loops then check their buffer on every access: a typed-array
+ * dot product, a small matrix product and convlab's LeNet-5 step all measured markedly slower
+ * after one unrelated ArrayBuffer is detached (after one TensorFlow.js wasm step in the same thread). A user training with convlab pays nothing
  * of the kind, so a peer that penalises its neighbour gets a thread (an isolate) of its own; so do
  * the others, whose garbage then stays out of the bench thread's heap as well. The
  * cases are still timed interleaved with convlab's, from the bench's thread: `run` posts the

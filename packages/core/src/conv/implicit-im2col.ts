@@ -43,8 +43,8 @@ export function implicitIm2colFits(info: ConvInfo): boolean {
 /**
  * Whether the im2col strategy runs the implicit path on these operands: the shape fits, and the
  * explicit path's GEMM would run in pure JavaScript. With WebAssembly SIMD (float32 operands,
- * `simdEnabled()`) the explicit path measured faster on LeNet-5's first layer at batch 500 (CPU
- * time: forward 47 ms against 71, weight gradient 55 against 66; docs/performance.md).
+ * `simdEnabled()`) the explicit path measured faster on LeNet-5's first layer at batch 500, forward
+ * and weight gradient (figures in docs/performance.md).
  */
 export function implicitIm2colChosen(info: ConvInfo, ...operands: FloatArray[]): boolean {
   return implicitIm2colFits(info) && !(simdEnabled() && operands.every((a) => a instanceof Float32Array));

@@ -84,7 +84,7 @@ export function maxPool2dWindowsInto(out: FloatArray, switches: Int32Array, x: F
  * Max pooling over 2x2 windows at stride 2 (isPool2x2), without branches on the data: a
  * comparison gives 0 or 1 as a number, and the winner's offset is computed from those
  * bits. On real activations the plain loop's data-dependent branches mispredict about half the
- * time, which costs more than the arithmetic (measured 22 ms against 9 ms on LeNet's first pooling).
+ * time, which costs more than the arithmetic (measured about 2.5 times slower on LeNet's first pooling).
  *
  * The result is the plain loop's: it scans a0, a1, b0, b1 (top row, then bottom) and keeps the
  * first strict maximum, or the first NaN. Here the top pair's winner is a1 when a1 > a0 or a1 is

@@ -41,6 +41,10 @@ describe('IDX reader', () => {
     }
     expect(() => parseIdx(gzipSync(bytes), 'x.gz', 'images')).toThrow('x.gz: gzip-compressed: decompress it first (await gunzip(bytes)), or read the file with readIdx in Node');
     await expect(gunzip(Uint8Array.of(0x1f, 0x8b, 1, 2, 3), 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip data/);
+    // A bomb in miniature: 1 MB of zeros compresses to about 1 KB; past the limit it is refused, not held.
+    const bomb = gzipSync(new Uint8Array(1_000_000));
+    await expect(gunzip(bomb, 'bomb.gz', 100_000)).rejects.toThrow('bomb.gz: the gzip data expands past 100000 bytes, more than an IDX file may hold here');
+    expect((await gunzip(bomb, 'bomb.gz', 1_000_000)).length).toBe(1_000_000);
   });
 
   it('detects gzip by its magic bytes, not by the file name', () => {

@@ -22,18 +22,42 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** The most gzip data may expand to (MNIST's largest file is 47 MB): a small file cannot inflate to gigabytes. */
+export const MAX_IDX_BYTES = 2 ** 30;
+
 /**
  * Decompresses gzip bytes with the runtime's DecompressionStream (browsers; Node 18 and later),
- * e.g. a fetched `.gz` MNIST file before `parseIdx`; `name` starts the error message.
+ * e.g. a fetched `.gz` MNIST file before `parseIdx`; `name` starts the error message. The output is
+ * read chunk by chunk and refused as soon as it passes `maxBytes`, before it is all in memory.
  */
-export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
+export async function gunzip(bytes: Uint8Array, name = 'gzip data', maxBytes = MAX_IDX_BYTES): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
     const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = stream.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      total += next.value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw new GzipTooLarge(`${name}: the gzip data expands past ${maxBytes} bytes, more than an IDX file may hold here`);
+      }
+      chunks.push(next.value);
+    }
   } catch (error) {
+    if (error instanceof GzipTooLarge) throw new Error(error.message);
     throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`);
   }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
+
+class GzipTooLarge extends Error {}
 
 /**
  * Checks and decodes the bytes of an IDX file; `name` starts every error message. Gzip-compressed

@@ -1,10 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { isGzip, parseIdx } from '../data/idx.js';
+import { MAX_IDX_BYTES, isGzip, parseIdx } from '../data/idx.js';
 import { readFileBytes } from './read-file.js';
 import type { IdxArray, IdxKind } from '../data/idx.js';
-
-/** The most a gzip-compressed IDX file may expand to (MNIST's largest is 47 MB): a small file cannot inflate to gigabytes. */
-export const MAX_IDX_BYTES = 2 ** 30;
 
 /** Reads and checks one IDX file, plain or gzip (recognised by its magic bytes, not its name); every problem is an Error that starts with the file's name. */
 export function readIdx(path: string, kind?: IdxKind): IdxArray {

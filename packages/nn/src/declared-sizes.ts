@@ -1,4 +1,4 @@
-import type { ModelHeader } from './serialize.js';
+import type { ModelHeader } from './model-file-format.js';
 
 /**
  * The parameter shapes an architecture declares, read from its configuration alone (nothing is

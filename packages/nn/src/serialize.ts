@@ -1,95 +1,12 @@
-import { dtypeOf, optionsObject } from '@convlab/core';
-import type { Dtype, FloatArray } from '@convlab/core';
-import { asciiBytes, asciiText } from './bytes.js';
+import { dtypeOf } from '@convlab/core';
+import type { FloatArray } from '@convlab/core';
+import { asciiText } from './bytes.js';
 import { checkDeclaredSizes } from './declared-sizes.js';
-import { fileWriter } from './file-access.js';
 import { layerFromConfig } from './layers/from-config.js';
-import type { Json, LayerConfig } from './layers/layer.js';
 import { Sequential } from './layers/sequential.js';
+import { BYTES, LITTLE_ENDIAN, MODEL_MAGIC, MODEL_VERSION, PREAMBLE, align8, type ModelHeader } from './model-file-format.js';
 
-/**
- * The model file (docs/model-format.md): one file holding the architecture (every layer's
- * constructor options) and the weights, bit for bit. All integers little-endian:
- *
- *   8 bytes   magic, ASCII "CVLMODEL"
- *   4 bytes   format version (1)
- *   4 bytes   n, the byte length of the header
- *   n bytes   header, UTF-8 JSON (ModelHeader)
- *   padding   zero bytes up to a multiple of 8 from the start of the file
- *   data      each parameter's raw little-endian float32/float64 values at its `offset`
- *             (counted from the start of the data, a multiple of 8), `dataLength` bytes in all;
- *             the file ends there.
- */
-export const MODEL_MAGIC = 'CVLMODEL';
-export const MODEL_VERSION = 1;
-const PREAMBLE = 16;
-
-export interface TensorEntry {
-  /** The parameter's name in `model.parameters()`, e.g. `0.weight`. */
-  name: string;
-  dtype: Dtype;
-  shape: number[];
-  /** Byte offset from the start of the data section (a multiple of 8). */
-  offset: number;
-}
-
-export interface ModelHeader {
-  format: 'convlab-model';
-  version: number;
-  /** `model.config()`: `{ type: 'Sequential', layers: [{ type: 'Conv2d', ... }, ...] }`. */
-  architecture: LayerConfig;
-  /** One entry per parameter, in `model.parameters()` order. */
-  tensors: TensorEntry[];
-  /** Bytes in the data section. */
-  dataLength: number;
-  /** Free-form JSON the caller stored (e.g. how the model was trained). */
-  meta?: { [key: string]: Json };
-}
-
-export interface SaveExtras {
-  /** Free-form JSON stored in the header, returned by `readModelHeader`. */
-  meta?: { [key: string]: Json };
-}
-
-const BYTES: Record<Dtype, number> = { float32: 4, float64: 8 };
-/** Typed arrays use the platform's byte order; the file's is little-endian. */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-function align8(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
-
-/** The model's architecture and weights as the bytes of a model file. */
-export function serializeModel(model: Sequential, extrasIn: SaveExtras | null = {}): Uint8Array {
-  const extras = optionsObject(extrasIn, 'serializeModel');
-  if (!(model instanceof Sequential)) throw new Error('serializeModel: the model must be a Sequential (wrap a single layer in one)');
-  const params = model.parameters();
-  const tensors: TensorEntry[] = [];
-  let offset = 0;
-  for (const p of params) {
-    const dtype = dtypeOf(p.value);
-    tensors.push({ name: p.name, dtype, shape: [...p.value.shape], offset });
-    offset += align8(p.value.size * BYTES[dtype]);
-  }
-  const header: ModelHeader = {
-    format: 'convlab-model',
-    version: MODEL_VERSION,
-    architecture: model.config(),
-    tensors,
-    dataLength: offset,
-    ...(extras.meta ? { meta: extras.meta } : {}),
-  };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align8(PREAMBLE + json.length);
-  const out = new Uint8Array(dataStart + offset);
-  out.set(asciiBytes(MODEL_MAGIC), 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(8, MODEL_VERSION, true);
-  view.setUint32(12, json.length, true);
-  out.set(json, PREAMBLE);
-  params.forEach((p, i) => writeValues(out, dataStart + tensors[i]!.offset, denseValues(p.value.data, p.value.size, p.name)));
-  return out;
-}
+/* Reading a model file (the format: model-file-format.ts; writing: model-writer.ts). */
 
 /** A model rebuilt from the bytes of a model file; `name` (the file) prefixes every error message. */
 export function deserializeModel(input: Uint8Array | ArrayBuffer, name = 'model'): Sequential {
@@ -132,17 +49,6 @@ function bytesOf(input: Uint8Array | ArrayBuffer, name: string): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   throw new Error(`${name}: expected the bytes of a model file (a Uint8Array or an ArrayBuffer)`);
-}
-
-/** Writes `model` to `path` atomically (Node; `model.save(path)` calls this). */
-export function writeModelFile(model: Sequential, path: string, extras?: SaveExtras): void {
-  const write = fileWriter('saveModel', 'serializeModel(model) for the bytes of the model file');
-  const bytes = serializeModel(model, extras);
-  try {
-    write(path, bytes);
-  } catch (error) {
-    throw new Error(`saveModel: ${(error as Error).message}`);
-  }
 }
 
 function parseHeader(bytes: Uint8Array, name: string): { header: ModelHeader; dataStart: number } {
@@ -198,25 +104,6 @@ function checkHeader(header: ModelHeader, name: string): void {
     end = t.offset + t.shape.reduce((a, d) => a * d, 1) * BYTES[t.dtype];
     if (end > header.dataLength) bad(`${label} ends at byte ${end}, past dataLength ${header.dataLength}`);
   });
-}
-
-function denseValues(data: FloatArray, size: number, name: string): FloatArray {
-  if (data.length !== size) throw new Error(`serializeModel: parameter ${name} is not a contiguous tensor`);
-  return data;
-}
-
-/** Copies `values` into `out` at `at` as little-endian bytes. */
-function writeValues(out: Uint8Array, at: number, values: FloatArray): void {
-  if (LITTLE_ENDIAN) {
-    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
-    return;
-  }
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const step = values.BYTES_PER_ELEMENT;
-  for (let i = 0; i < values.length; i++) {
-    if (step === 4) view.setFloat32(at + 4 * i, values[i]!, true);
-    else view.setFloat64(at + 8 * i, values[i]!, true);
-  }
 }
 
 /** Fills `into` from the little-endian bytes at `at`. */

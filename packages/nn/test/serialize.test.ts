@@ -176,6 +176,13 @@ describe('model file errors name the file and the problem', () => {
     expect(() => deserializeModel(withHeader((h) => h.tensors.pop()), 'm')).toThrow('m: the architecture declares 0.bias [2], which the file does not store');
   });
 
+  it('only a Sequential is written: a bare layer or another object is refused in one line', () => {
+    const message = 'serializeModel: the model must be a Sequential (wrap a single layer in one)';
+    expect(() => serializeModel(new Linear({ inFeatures: 2, outFeatures: 1 }) as unknown as Sequential)).toThrow(message);
+    expect(() => serializeModel({} as Sequential)).toThrow(message);
+    expect(() => serializeModel(null as unknown as Sequential)).toThrow(message);
+  });
+
   it('a failed save leaves the existing file untouched', () => {
     const path = join(dir, 'keep.cvlm');
     writeFileSync(path, 'precious');

@@ -1,7 +1,7 @@
 import type { Tensor } from '@convlab/core';
 import type { Random } from '../random.js';
-import { writeModelFile } from '../serialize.js';
-import type { SaveExtras } from '../serialize.js';
+import { writeModelFile } from '../model-writer.js';
+import type { SaveExtras } from '../model-writer.js';
 import { Module } from './layer.js';
 import { summarize } from './summary.js';
 import type { Layer, LayerConfig, Parameter, ResultReuse } from './layer.js';

@@ -1,6 +1,6 @@
 import type { Sequential } from '../layers/sequential.js';
-import { deserializeModel, writeModelFile } from '../serialize.js';
-import type { SaveExtras } from '../serialize.js';
+import { deserializeModel } from '../serialize.js';
+import { writeModelFile, type SaveExtras } from '../model-writer.js';
 import { readFileBytes } from './read-file.js';
 
 /** Writes `model` to `path` atomically: a temporary file beside it, then one rename (as `model.save(path)`). */

@@ -7,7 +7,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { checkBenchReport, formatMarkdownReport, writeFileAtomic } = await import('../packages/bench/dist/index.js');
+const { checkBenchReport, formatMarkdownReport } = await import('../packages/bench/dist/index.js');
+const { writeFileAtomic } = await import('../packages/nn/dist/node.js');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fail = (message) => {

@@ -16,7 +16,7 @@ const TEST = 1000;
 mkdirSync(join(dist, 'mnist'), { recursive: true });
 
 await build({
-  entryPoints: { main: join(here, 'src/main.ts'), engine: join(here, 'src/engine.ts'), 'pool-worker': '@convlab/nn/pool-worker' },
+  entryPoints: { main: join(here, 'src/main.ts'), engine: join(here, 'src/engine.ts'), 'pool-worker': '@convlab/fft/pool-worker' },
   outdir: dist,
   bundle: true,
   format: 'esm',

@@ -5,5 +5,7 @@ export { allocate, checkAllocation, formatBytes, getMaxBufferBytes, setMaxBuffer
 export * from './signal/index.js';
 export * from './conv/index.js';
 export * from './linalg/index.js';
+export * from './pooling/index.js';
+export * from './elementwise/index.js';
 export * from './parallel/index.js';
 export * from './wasm/index.js';

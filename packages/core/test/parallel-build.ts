@@ -31,7 +31,7 @@ function builtTime(dir: string, probe: string): number {
 
 /** Builds `packages/<name>` when needed; `probe` is a file under its dist/ that must exist afterwards. */
 export function ensureBuilt(name: string, probe: string): void {
-  const deps = name === 'core' ? ['core'] : ['core', 'fft', 'nn', name];
+  const deps = name === 'core' ? ['core'] : name === 'fft' ? ['core', 'fft'] : ['core', 'fft', 'nn', name];
   const stale = deps.some((d) => builtTime(join(packagesDir, d), d === name ? probe : 'index.js') < newestSource(join(packagesDir, d, 'src')));
   if (!stale) return;
   const dir = join(packagesDir, name);

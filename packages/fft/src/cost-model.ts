@@ -67,6 +67,11 @@ export function chooseConvMethod(
   if (pass !== 'forward' && pass !== 'training') {
     throw new Error(`chooseConvMethod: pass must be 'forward' or 'training', got ${JSON.stringify(pass)}`);
   }
+  return cheapestMethod(info, pass);
+}
+
+/** `chooseConvMethod` for a ConvInfo already computed: what core's `'auto'` resolves to once this package is loaded. */
+export function cheapestMethod(info: ConvInfo, pass: 'forward' | 'training' = 'forward'): Exclude<ConvMethod, 'auto'> {
   const costs = convCosts(info, pass);
   let best: Exclude<ConvMethod, 'auto'> = 'im2col';
   for (const method of ['direct', 'fft'] as const) if (costs[method] < costs[best]) best = method;

@@ -27,11 +27,14 @@ export {
   fftConv2dGradWeight,
 } from './spectral-conv2d.js';
 
+// The 'fft' strategy of core's conv2d strategy table, registered (with the cost model for 'auto') on load.
+export { spectralStrategy } from './spectral-strategy.js';
+
 // Which strategy is fastest for given shapes.
 export type { ConvCosts, ChooseConvMethodOptions } from './cost-model.js';
 /** Core's one spelling of a conv2d method, re-exported where the cost model returns it. */
 export type { ConvMethod } from '@convlab/core';
-export { chooseConvMethod, convCosts } from './cost-model.js';
+export { chooseConvMethod, cheapestMethod, convCosts } from './cost-model.js';
 export { COST_CONSTANTS } from './cost-constants.js';
 
 // Low-level pieces, for benchmarks and for callers that manage their own buffers.

@@ -11,6 +11,7 @@
  * Every size comes from core's `convInfo`.
  */
 import {
+  MIN_PARALLEL_WORK,
   allocate,
   checkTensor,
   conv2dGradBiasInto,
@@ -22,9 +23,12 @@ import {
   isContiguous,
   outputShape,
   type Conv2dOptions,
+  type Conv2dPlan,
   type ConvInfo,
   type Dtype,
+  type FloatArray,
   type Tensor,
+  type WorkerPool,
 } from '@convlab/core';
 import { sameGeometry, spectralGeometry, type SpectralGeometry } from './conv-geometry.js';
 import { forwardProductInto, gradInputProductInto, gradWeightProductInto } from './conv-products.js';
@@ -37,6 +41,12 @@ import {
   type InputSpectrum,
   type WeightSpectrum,
 } from './conv-spectra.js';
+import {
+  spectralConv2dParallelInto,
+  spectralGradInputParallelInto,
+  spectralGradWeightParallelInto,
+  spectralThreadsState,
+} from './spectral-parallel.js';
 
 const float32Only = (...dtypes: Dtype[]): Dtype => (dtypes.every((d) => d === 'float32') ? 'float32' : 'float64');
 
@@ -54,6 +64,15 @@ function weightShapeOf(info: ConvInfo): number[] {
 /** The input shape [N, C, H, W] a ConvInfo describes. */
 function inputShapeOf(info: ConvInfo): number[] {
   return [info.batch, info.inChannels, info.inHeight, info.inWidth];
+}
+
+/** Whether two ConvInfos describe the same convolution, batch included. */
+function sameConv(a: ConvInfo, b: ConvInfo): boolean {
+  return a.batch === b.batch && SIZE_FIELDS.every((field) => a[field] === b[field]);
+}
+
+function dtypeOfArray(a: FloatArray): Dtype {
+  return a instanceof Float32Array ? 'float32' : 'float64';
 }
 
 const SIZE_FIELDS: Array<keyof ConvInfo> = [
@@ -205,35 +224,134 @@ export interface Conv2dGradients {
 /**
  * A spectral conv2d for one set of options (stride, padding, dilation, groups), as a layer uses
  * it: `forward(x, w, b)` transforms the weights once for the whole batch and keeps both spectra;
- * `backward(gy)` transforms gy once and forms both gradients from it and the kept spectra.
+ * `backward(gy)` transforms gy once and forms both gradients from it and the kept spectra. It is
+ * the plan of the 'fft' strategy in core's table (`forwardInto`, `gradWeightInto`,
+ * `gradInputInto` over flat arrays).
  *
- * Spectra the plan computes live in its own buffers, reused from call to call: `plan.input`,
- * `plan.weight` and a `gradSpectrum(gy)` result stay valid until the plan computes the next
- * spectrum of the same kind. Use the free functions (`inputSpectrum`, ...) for spectra to keep
- * longer. Input shapes may change between calls (a smaller last batch, another image size).
+ * Given a pool of more than one thread, a problem worth it (`MIN_PARALLEL_WORK` multiply-adds)
+ * runs on the pool's threads, one block of samples each, every thread keeping its block's spectra
+ * (spectral-parallel.ts): forward and input gradient bit for bit as on one thread, the weight
+ * gradient summed per block in doubles and added in block order. Without a pool it runs on the
+ * calling thread.
+ *
+ * Spectra the plan computes on the calling thread live in its own buffers, reused from call to
+ * call: `plan.input`, `plan.weight` and a `gradSpectrum(gy)` result stay valid until the plan
+ * computes the next spectrum of the same kind. Use the free functions (`inputSpectrum`, ...) for
+ * spectra to keep longer. Input shapes may change between calls (a smaller last batch, another
+ * image size).
  */
-export class SpectralConv2d {
-  /** The spectra of the last forward pass (null before the first). */
+export class SpectralConv2d implements Conv2dPlan {
+  readonly method = 'fft';
+  /** The spectra of the last forward pass on the calling thread (null before the first; a threaded pass keeps its spectra in the threads). */
   input: InputSpectrum | null = null;
   weight: WeightSpectrum | null = null;
-  /** How many spectra this plan has computed, by kind: one weight spectrum per forward pass, however large the batch. */
+  /** How many spectra this plan has computed on the calling thread, by kind: one weight spectrum per forward pass, however large the batch. */
   readonly counts = { input: 0, weight: 0, grad: 0 };
   private inputBuffer?: Float64Array;
   private weightBuffer?: Float64Array;
   private gradBuffer?: Float64Array;
   /** The geometry of the last shapes seen: it depends on neither the batch nor the values, so a training loop computes it once. */
   private geometryCache?: { key: string; geometry: SpectralGeometry };
+  /** The arrays the last forward pass got, and the gy whose spectrum `lastGrad` is (for one reuse). */
+  private givenX?: FloatArray;
+  private givenW?: FloatArray;
+  private givenGy?: FloatArray;
+  private lastGrad?: GradSpectrum;
+  /** The last forward pass ran on the pool's threads, which keep its spectra. */
+  private threadedPass = false;
+  private readonly threads = spectralThreadsState();
 
   readonly options: Conv2dOptions;
 
-  constructor(options: Conv2dOptions | null = {}) {
+  constructor(
+    options: Conv2dOptions | null = {},
+    readonly pool?: WorkerPool,
+  ) {
     this.options = optionsObject(options, 'SpectralConv2d');
   }
 
   /** The ConvInfo of the last forward pass. */
   get info(): ConvInfo | null {
-    return this.input?.info ?? null;
+    return this.threadedPass ? this.threads.info! : (this.input?.info ?? null);
   }
+
+  private runsThreaded(info: ConvInfo): boolean {
+    return this.pool !== undefined && this.pool.threads > 1 && info.work >= MIN_PARALLEL_WORK;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The strategy's kernels: flat arrays, sizes from `info` (checked by the caller)
+
+  /** out [N, K, Ho, Wo] = conv2d(x, w) + bias, keeping the spectra for the gradients. */
+  forwardInto(out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, info: ConvInfo): void {
+    this.givenX = x;
+    this.givenW = w;
+    this.givenGy = undefined;
+    this.threadedPass = this.runsThreaded(info);
+    if (this.threadedPass) {
+      this.input = this.weight = null;
+      spectralConv2dParallelInto(this.threads, out, x, w, bias, info, this.pool!);
+      return;
+    }
+    const geometry = this.geometryOf(info);
+    this.input = inputSpectrumOf(x, dtypeOfArray(x), info, this.inputBuffer, geometry);
+    this.inputBuffer = this.input.data;
+    this.counts.input++;
+    this.weight = weightSpectrumOf(w, dtypeOfArray(w), info, this.weightBuffer, geometry);
+    this.weightBuffer = this.weight.data;
+    this.counts.weight++;
+    forwardProductInto(out, this.input, this.weight, bias);
+  }
+
+  /** gw [K, C/groups, kh, kw] = dL/dw, with the input's spectrum kept from forward when `x` is its input. */
+  gradWeightInto(gw: FloatArray, x: FloatArray, gy: FloatArray, info: ConvInfo): void {
+    if (this.threadedPass && x === this.givenX && sameConv(info, this.threads.info!)) {
+      spectralGradWeightParallelInto(this.threads, gw, gy, this.pool!);
+      return;
+    }
+    const xs = this.keptInput(x, info);
+    const gs = this.gradSpectrumOf(gy, info);
+    this.givenGy = gy;
+    gradWeightProductInto(gw, xs, gs);
+  }
+
+  /** gx [N, C, H, W] = dL/dx, with the weights' spectrum kept from forward and gy's from `gradWeightInto` when they match. */
+  gradInputInto(gx: FloatArray, gy: FloatArray, w: FloatArray, info: ConvInfo): void {
+    if (this.threadedPass && w === this.givenW && sameConv(info, this.threads.info!)) {
+      spectralGradInputParallelInto(this.threads, gx, gy, this.pool!);
+      return;
+    }
+    const ws = this.keptWeight(w, info);
+    const gs = this.givenGy === gy && this.lastGrad && sameConv(info, this.lastGrad.info) ? this.lastGrad : this.gradSpectrumOf(gy, info);
+    this.givenGy = undefined;
+    gradInputProductInto(gx, gs, ws);
+  }
+
+  private keptInput(x: FloatArray, info: ConvInfo): InputSpectrum {
+    if (!this.threadedPass && this.input && x === this.givenX && sameConv(info, this.input.info)) return this.input;
+    this.input = inputSpectrumOf(x, dtypeOfArray(x), info, this.inputBuffer, this.geometryOf(info));
+    this.inputBuffer = this.input.data;
+    this.counts.input++;
+    return this.input;
+  }
+
+  private keptWeight(w: FloatArray, info: ConvInfo): WeightSpectrum {
+    if (!this.threadedPass && this.weight && w === this.givenW && sameConv(info, this.weight.info)) return this.weight;
+    this.weight = weightSpectrumOf(w, dtypeOfArray(w), info, this.weightBuffer, this.geometryOf(info));
+    this.weightBuffer = this.weight.data;
+    this.counts.weight++;
+    return this.weight;
+  }
+
+  private gradSpectrumOf(gy: FloatArray, info: ConvInfo): GradSpectrum {
+    const gs = gradSpectrumOf(gy, dtypeOfArray(gy), info, this.gradBuffer, this.geometryOf(info));
+    this.gradBuffer = gs.data;
+    this.counts.grad++;
+    return (this.lastGrad = gs);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tensors
 
   /**
    * conv2d(x, w) + b [N, K, Ho, Wo]. `w` is a weight tensor (transformed here, once for the whole
@@ -247,22 +365,22 @@ export class SpectralConv2d {
     if (!isSpectrum) checkTensor(w, who, 'weight');
     const wShape = isSpectrum ? weightShapeOf((w as WeightSpectrum).info) : (w as Tensor).shape;
     const info = convInfo(x.shape, wShape, this.options, who);
-    checkBias(who, b, info);
-    const geometry = this.geometryOf(info);
-    const xs = inputSpectrumOf(dense(x).data, dtypeOf(x), info, this.inputBuffer, geometry);
-    this.inputBuffer = xs.data;
-    this.counts.input++;
-    let ws: WeightSpectrum;
-    if (isSpectrum) {
-      ws = w as WeightSpectrum;
-    } else {
-      ws = weightSpectrumOf(dense(w as Tensor).data, dtypeOf(w as Tensor), info, this.weightBuffer, geometry);
-      this.weightBuffer = ws.data;
-      this.counts.weight++;
+    const bias = checkBias(who, b, info);
+    if (!isSpectrum) {
+      const dtype = bias === null ? float32Only(dtypeOf(x), dtypeOf(w as Tensor)) : float32Only(dtypeOf(x), dtypeOf(w as Tensor), dtypeOf(bias));
+      const y = destination(who, out, outputShape(info), dtype, info);
+      this.forwardInto(y.data, dense(x, dtype).data, dense(w as Tensor, dtype).data, bias === null ? null : dense(bias, dtype).data, info);
+      return y;
     }
-    this.input = xs;
-    this.weight = ws;
-    return conv2dFromSpectra(xs, ws, b, out);
+    const xData = dense(x).data;
+    this.threadedPass = false;
+    this.givenX = xData;
+    this.givenW = this.givenGy = undefined;
+    this.input = inputSpectrumOf(xData, dtypeOf(x), info, this.inputBuffer, this.geometryOf(info));
+    this.inputBuffer = this.input.data;
+    this.counts.input++;
+    this.weight = w as WeightSpectrum;
+    return conv2dFromSpectra(this.input, this.weight, b, out);
   }
 
   /** The spectrum of gy for the last forward pass's shapes, in the plan's buffer. */
@@ -271,10 +389,7 @@ export class SpectralConv2d {
     const info = this.requireForward(who);
     checkTensor(gy, who, 'gy', [4]);
     checkShape(who, 'gy', gy.shape, outputShape(info), info);
-    const gs = gradSpectrumOf(dense(gy).data, dtypeOf(gy), info, this.gradBuffer, this.geometryOf(info));
-    this.gradBuffer = gs.data;
-    this.counts.grad++;
-    return gs;
+    return this.gradSpectrumOf(dense(gy).data, info);
   }
 
   /** dL/dx [N, C, H, W] with the weights' spectrum kept from forward. */
@@ -296,11 +411,26 @@ export class SpectralConv2d {
    */
   backward(gy: Tensor, wants: { input?: boolean; weight?: boolean; bias?: boolean } = {}, into: Conv2dGradients = {}): Conv2dGradients {
     const who = 'SpectralConv2d.backward';
-    const gs = this.gradSpectrum(gy);
-    const info = gs.info;
+    const info = this.info;
+    if (!info || (!this.threadedPass && !this.weight)) throw new Error(`${who}: call forward first; the gradients reuse its spectra`);
+    checkTensor(gy, who, 'gy', [4]);
+    checkShape(who, 'gy', gy.shape, outputShape(info), info);
+    const g = dense(gy).data;
+    const kept = this.threadedPass ? dtypeOfArray(this.givenX!) : float32Only(this.input!.dtype, this.weight!.dtype);
+    const dtype = float32Only(kept, dtypeOf(gy));
     const out: Conv2dGradients = {};
-    if (wants.input ?? true) out.gradInput = conv2dGradInputFromSpectra(gs, this.weight!, into.gradInput);
-    if (wants.weight ?? true) out.gradWeight = conv2dGradWeightFromSpectra(this.input!, gs, into.gradWeight);
+    if (wants.weight ?? true) {
+      const gw = destination(who, into.gradWeight, weightShapeOf(info), dtype, info);
+      this.gradWeightInto(gw.data, this.givenX!, g, info);
+      out.gradWeight = gw;
+    }
+    if (wants.input ?? true) {
+      const gx = destination(who, into.gradInput, inputShapeOf(info), dtype, info);
+      // A weight spectrum given to forward has no array: the kept spectrum is used as it is.
+      if (this.givenW === undefined && !this.threadedPass) gradInputProductInto(gx.data, this.givenGy === g ? this.lastGrad! : this.gradSpectrumOf(g, info), this.weight!);
+      else this.gradInputInto(gx.data, g, this.givenW!, info);
+      out.gradInput = gx;
+    }
     if (wants.bias ?? true) {
       const gb = destination(who, into.gradBias, [info.outChannels], dtypeOf(gy), info);
       conv2dGradBiasInto(gb.data, dense(gy).data, info.batch, info.outChannels, info.outHeight * info.outWidth);
@@ -320,17 +450,33 @@ export class SpectralConv2d {
   }
 
   private requireForward(who: string): ConvInfo {
+    if (this.threadedPass) this.spectraHere();
     if (!this.input || !this.weight) throw new Error(`${who}: call forward first; the gradients reuse its spectra`);
     return this.input.info;
+  }
+
+  /** After a threaded pass, the spectra on the calling thread too (for the calls that take or return spectra). */
+  private spectraHere(): void {
+    const { info, x, w } = this.threads;
+    this.threadedPass = false;
+    this.givenX = x;
+    this.givenW = w;
+    this.keptInput(x!, info!);
+    this.keptWeight(w!, info!);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pure functions with core's signatures
 
-/** `conv2d(x, w, b, options)` through the FFT: x [N, C, H, W], w [K, C/groups, kh, kw] -> [N, K, Ho, Wo]. */
-export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions | null = {}): Tensor {
+/**
+ * `conv2d(x, w, b, options)` through the FFT: x [N, C, H, W], w [K, C/groups, kh, kw] -> [N, K, Ho, Wo].
+ * With `options.pool` it runs on that pool's threads (see SpectralConv2d), else on the calling thread.
+ */
+export function fftConv2d(x: Tensor, w: Tensor, b?: Tensor | null, optionsIn: (Conv2dOptions & { pool?: WorkerPool }) | null = {}): Tensor {
   const who = 'fftConv2d';
+  const options = optionsObject(optionsIn, who);
+  if (options.pool !== undefined) return new SpectralConv2d(options, options.pool).forward(x, w, b);
   checkTensor(x, who, 'input');
   checkTensor(w, who, 'weight');
   const info = convInfo(x.shape, w.shape, options, who);

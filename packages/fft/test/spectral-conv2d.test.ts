@@ -385,10 +385,10 @@ describe('results into caller buffers', () => {
   it('a buffer of the wrong shape or a strided view is a clear error', () => {
     const plan = new SpectralConv2d();
     expect(() => plan.forward(x, w, b, tensor(new Float32Array(10), [10]))).toThrow(
-      /conv2dFromSpectra: out has shape \[10\], but conv2d of input \[3, 4, 9, 9\], weight \[5, 4, 3, 3\] needs \[3, 5, 7, 7\]/,
+      /SpectralConv2d.forward: out has shape \[10\], but conv2d of input \[3, 4, 9, 9\], weight \[5, 4, 3, 3\] needs \[3, 5, 7, 7\]/,
     );
     const wide = tensor(new Float32Array(3 * 5 * 7 * 14), [3, 5, 7, 14]);
     const view = wide.hi(3, 5, 7, 7) as Tensor;
-    expect(() => plan.forward(x, w, b, view)).toThrow(/conv2dFromSpectra: out must be a contiguous tensor/);
+    expect(() => plan.forward(x, w, b, view)).toThrow(/SpectralConv2d.forward: out must be a contiguous tensor/);
   });
 });

@@ -2,11 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import * as core from '@convlab/core';
 import { defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool } from '@convlab/core';
 import type { Dtype, FloatArray, Tensor } from '@convlab/core';
-import { SpectralConv2d } from '@convlab/fft';
 import { fileURLToPath } from 'node:url';
-import { Conv2d, Flatten, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh, ThreadedSpectralConv2d, fit, loadMnist } from '@convlab/nn';
+import { Conv2d, Flatten, Linear, MaxPool2d, Random, SGD, Sequential, SoftmaxCrossEntropy, Tanh, fit, loadMnist } from '@convlab/nn';
 import type { ConvMethod } from '@convlab/nn';
 import * as linearKernels from '../src/layers/kernels/linear.js';
+import * as fftParallel from '../../fft/src/spectral-parallel.js';
 import { ensureBuilt } from '../../core/test/parallel-build.js';
 
 /*
@@ -14,10 +14,11 @@ import { ensureBuilt } from '../../core/test/parallel-build.js';
  * parameter gradients as backward, bit for bit, and no input-gradient product at all.
  */
 
-// Spies need a module object whose bindings can be replaced: wrap core and the Linear kernels.
-vi.mock('@convlab/core', async (importOriginal) => {
-  const original = await importOriginal<typeof import('@convlab/core')>();
-  return { ...original, conv2dGradInputParallelInto: vi.fn(original.conv2dGradInputParallelInto) };
+// Spies need a module object whose bindings can be replaced: wrap the Linear kernels. Conv2d's
+// strategies are objects in core's table, spied on directly.
+vi.mock('../../fft/src/spectral-parallel.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../fft/src/spectral-parallel.js')>();
+  return { ...original, spectralGradInputParallelInto: vi.fn(original.spectralGradInputParallelInto) };
 });
 vi.mock('../src/layers/kernels/linear.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../src/layers/kernels/linear.js')>();
@@ -25,7 +26,7 @@ vi.mock('../src/layers/kernels/linear.js', async (importOriginal) => {
 });
 
 const initialThreads = getNumThreads();
-beforeAll(() => ensureBuilt('nn', 'layers/kernels/spectral-threads.js'), 180_000);
+beforeAll(() => ensureBuilt('fft', 'spectral-parallel.js'), 180_000);
 afterEach(() => {
   vi.clearAllMocks();
   vi.restoreAllMocks();
@@ -85,22 +86,14 @@ describe('Sequential.backwardParameters', () => {
       it(`${method}, ${dtype}: the parameter gradients of backward, bit for bit, without the first layer's input gradient`, () => {
         setNumThreads(1);
         const full = gradients(method, dtype, true);
-        const gradInput = vi.mocked(core.conv2dGradInputParallelInto);
-        const spectral = vi.spyOn(SpectralConv2d.prototype, 'backward');
-        gradInput.mockClear();
+        const gradInput = vi.spyOn(core.conv2dStrategy(method), 'gradInput');
+        const gradWeight = vi.spyOn(core.conv2dStrategy(method), 'gradWeight');
         const only = gradients(method, dtype, false);
         full.forEach((g, i) => expect(identical(only[i]!, g), `parameter ${i}`).toBe(true));
-        if (method === 'fft') {
-          // Two conv layers: the second still needs its input gradient, the first asks for none.
-          expect(spectral).toHaveBeenCalledTimes(2);
-          const asked = spectral.mock.calls.map((call) => call[1]?.input);
-          expect(asked).toEqual([true, false]);
-          expect(spectral.mock.results[1]!.value.gradInput).toBeUndefined();
-        } else {
-          // Only the second conv layer's input gradient is computed.
-          expect(gradInput).toHaveBeenCalledTimes(1);
-          expect(gradInput.mock.calls[0]![3].inChannels).toBe(3);
-        }
+        // Both conv layers' weight gradients, and only the second one's input gradient.
+        expect(gradWeight).toHaveBeenCalledTimes(2);
+        expect(gradInput).toHaveBeenCalledTimes(1);
+        expect(gradInput.mock.calls[0]![3].inChannels).toBe(3);
       });
     }
   }
@@ -108,15 +101,14 @@ describe('Sequential.backwardParameters', () => {
   it('on 2 threads (the spectral plan per thread): the same gradients as backward, no input gradient for the first layer', async () => {
     setNumThreads(2);
     await defaultPool().start();
-    // At this batch the first layer is large enough for the threaded plan; the second stays on one plan.
-    const threaded = vi.spyOn(ThreadedSpectralConv2d.prototype, 'backward');
+    // At this batch the first layer is large enough for the threaded plan; the second stays on the calling thread.
+    const threaded = vi.spyOn(fftParallel, 'spectralGradInputParallelInto');
     const full = gradients('fft', 'float32', true, 64);
-    expect(threaded.mock.calls.map((call) => call[1]?.input)).toEqual([true]);
+    expect(threaded).toHaveBeenCalledTimes(1);
     threaded.mockClear();
     const only = gradients('fft', 'float32', false, 64);
     full.forEach((g, i) => expect(identical(only[i]!, g), `parameter ${i}`).toBe(true));
-    expect(threaded.mock.calls.map((call) => call[1]?.input)).toEqual([false]);
-    expect(threaded.mock.results[0]!.value.gradInput).toBeUndefined();
+    expect(threaded).not.toHaveBeenCalled();
     setNumThreads(1);
   });
 });

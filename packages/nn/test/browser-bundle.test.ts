@@ -29,10 +29,10 @@ async function bundle(contents: string, options: BuildOptions = {}) {
   });
 }
 
-beforeAll(() => ensureBuilt('nn', 'pool-worker.js'), 180_000);
+beforeAll(() => ensureBuilt('nn', 'index.js'), 180_000);
 
 describe('browser bundles', () => {
-  const entries = ['@convlab/core', '@convlab/fft', '@convlab/nn', '@convlab/core/pool-worker', '@convlab/nn/pool-worker'];
+  const entries = ['@convlab/core', '@convlab/fft', '@convlab/nn', '@convlab/core/pool-worker', '@convlab/fft/pool-worker'];
   for (const entry of entries) {
     it(`${entry} bundles for the browser with no Node built-in`, async () => {
       const result = await bundle(`export * from '${entry}';\nimport '${entry}';`);

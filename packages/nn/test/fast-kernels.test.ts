@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convInfo, fromDense } from '@convlab/core';
 import type { ConvInfo } from '@convlab/core';
 import { MaxPool2d, Tanh } from '@convlab/nn';
-import { isPool2x2, maxPool2dWindowsInto, maxPool2x2Into } from '../src/layers/kernels/pool.js';
-import { tanhFloat32Into, tanhInto } from '../src/layers/kernels/activation.js';
+import { isPool2x2, maxPool2dWindowsInto, maxPool2x2Into, tanhFloat32Into, tanhInto } from '@convlab/core';
 import { seededRandom } from '../../../testing/close.js';
 
 /*

@@ -38,7 +38,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 
 async function start(): Promise<void> {
   // Threads share memory, which the browser allows only on a cross-origin isolated page; there
-  // the pool's workers run nn's pool-worker script (built beside this one), started up front.
+  // the pool's workers run fft's pool-worker script (built beside this one), started up front.
   if (scope.crossOriginIsolated) setWorkerFactory(new URL('./pool-worker.js', import.meta.url));
   else setNumThreads(1);
   const pool = defaultPool();

@@ -2,38 +2,37 @@ import ndarray from 'ndarray';
 import { checkTensor, dense, dtypeOf, resultDtype, type Tensor } from '../tensor.js';
 import { allocate } from '../limits.js';
 import { optionsObject } from '../options.js';
+import { singleThreadPool } from '../parallel/default-pool.js';
+import type { WorkerPool } from '../parallel/pool.js';
 import { convInfo, outputShape, type Conv2dOptions, type ConvInfo } from './conv-info.js';
-import type { ConvMethod } from './conv-method.js';
-import { conv2dDirectInto, conv2dGradBiasInto, conv2dGradInputDirectInto, conv2dGradWeightDirectInto } from './direct.js';
-import { conv2dGradInputIm2colInto, conv2dGradWeightIm2colInto, conv2dIm2colInto } from './im2col-conv.js';
+import { CONV_METHODS, type ConvMethod } from './conv-method.js';
+import { conv2dStrategy, resolveConvMethod, type Conv2dPlan, type Conv2dStrategy } from './conv2d-strategy.js';
+import { conv2dGradBiasInto } from './direct.js';
 
 /*
  * The public batched conv2d and its gradients: validate the tensors, take every size from
  * convInfo, bring the inputs to one dtype as contiguous buffers (views are gathered), and hand them
- * to a kernel of the chosen strategy.
+ * to the strategy the method names in the strategy table (conv2d-strategy.ts).
  */
 
 export interface Conv2dMethodOptions extends Conv2dOptions {
-  /** Core's strategies, the direct loop or im2col + GEMM; `'auto'` (the default) picks with `chooseConv2dMethod`. */
-  method?: Exclude<ConvMethod, 'fft'>;
+  /**
+   * `'direct'`, `'im2col'`, `'fft'` (once @convlab/fft is loaded) or `'auto'` (the default: the FFT
+   * package's cost model when it is loaded, else `chooseConv2dMethod`).
+   */
+  method?: ConvMethod;
+  /** Run on this pool's threads (e.g. `defaultPool()`); by default the call stays on the calling thread. */
+  pool?: WorkerPool;
 }
 
-/**
- * The default strategy for a shape. The GEMM computes 4 output channels per register tile, so with
- * fewer than 4 output channels per group (depthwise convolution) most of its work would be padding:
- * there the direct loop wins; everywhere else im2col does (benchmarks/gemm-conv2d).
- */
-export function chooseConv2dMethod(info: ConvInfo): 'direct' | 'im2col' {
-  return info.outChannelsPerGroup < 4 ? 'direct' : 'im2col';
-}
-
-function resolveMethod(method: unknown, info: ConvInfo, who: string): 'direct' | 'im2col' {
-  if (method === undefined || method === null || method === 'auto') return chooseConv2dMethod(info);
-  if (method === 'direct' || method === 'im2col') return method;
-  throw new Error(
-    `${who}: method must be 'direct', 'im2col' or 'auto', got ${JSON.stringify(method)}` +
-      (method === 'fft' ? " (the spectral method is in @convlab/fft)" : ''),
-  );
+/** The strategy and a one-call plan for these options (`pass` prices 'auto' for one product). */
+function strategyFor(options: Conv2dMethodOptions, info: ConvInfo, who: string): { strategy: Conv2dStrategy; plan: Conv2dPlan } {
+  const method = options.method ?? 'auto';
+  if (!CONV_METHODS.includes(method)) {
+    throw new Error(`${who}: method must be one of ${CONV_METHODS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(method)}`);
+  }
+  const strategy = conv2dStrategy(resolveConvMethod(method, info), who);
+  return { strategy, plan: strategy.plan(options, options.pool ?? singleThreadPool()) };
 }
 
 function checkShapeArgument(shape: unknown, who: string, name: string): asserts shape is readonly number[] {
@@ -72,15 +71,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, optionsIn: Conv2
       );
     }
   }
-  const method = resolveMethod(options.method, info, 'conv2d');
+  const { strategy, plan } = strategyFor(options, info, 'conv2d');
   const dtype = bias === null ? resultDtype(x, w) : resultDtype(x, w, bias);
   const shape = outputShape(info);
   const out = allocate('conv2d', 'output', shape, dtype);
   const xData = dense(x, dtype).data;
   const wData = dense(w, dtype).data;
   const bData = bias === null ? null : dense(bias, dtype).data;
-  if (method === 'direct') conv2dDirectInto(out, xData, wData, bData, info);
-  else conv2dIm2colInto(out, xData, wData, bData, info);
+  strategy.forward(out, xData, wData, bData, info, plan);
   return ndarray(out, shape);
 }
 
@@ -96,13 +94,12 @@ export function conv2dGradInput(gy: Tensor, w: Tensor, xShape: readonly number[]
   checkShapeArgument(xShape, who, 'xShape');
   const info = convInfo(xShape, w.shape, options, who);
   checkOutputGradient(gy, info, who, xShape, w.shape);
-  const method = resolveMethod(options.method, info, who);
+  const { strategy, plan } = strategyFor(options, info, who);
   const dtype = resultDtype(gy, w);
   const gx = allocate(who, 'dL/dx', [info.batch, info.inChannels, info.inHeight, info.inWidth], dtype);
   const gyData = dense(gy, dtype).data;
   const wData = dense(w, dtype).data;
-  if (method === 'direct') conv2dGradInputDirectInto(gx, gyData, wData, info);
-  else conv2dGradInputIm2colInto(gx, gyData, wData, info);
+  strategy.gradInput(gx, gyData, wData, info, plan);
   return ndarray(gx, [info.batch, info.inChannels, info.inHeight, info.inWidth]);
 }
 
@@ -118,13 +115,12 @@ export function conv2dGradWeight(x: Tensor, gy: Tensor, wShape: readonly number[
   checkShapeArgument(wShape, who, 'wShape');
   const info = convInfo(x.shape, wShape, options, who);
   checkOutputGradient(gy, info, who, x.shape, wShape);
-  const method = resolveMethod(options.method, info, who);
+  const { strategy, plan } = strategyFor(options, info, who);
   const dtype = resultDtype(x, gy);
   const gw = allocate(who, 'dL/dw', [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth], dtype);
   const xData = dense(x, dtype).data;
   const gyData = dense(gy, dtype).data;
-  if (method === 'direct') conv2dGradWeightDirectInto(gw, xData, gyData, info);
-  else conv2dGradWeightIm2colInto(gw, xData, gyData, info);
+  strategy.gradWeight(gw, xData, gyData, info, plan);
   return ndarray(gw, [info.outChannels, info.inChannelsPerGroup, info.kernelHeight, info.kernelWidth]);
 }
 

@@ -1,9 +1,9 @@
 import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
-import { chooseConv2dMethod } from '../conv/conv2d.js';
+import { chooseConv2dMethod } from '../conv/conv-method.js';
 import { convSizes, type ConvInfo } from '../conv/conv-info.js';
 import { implicitGradWeightTiles, implicitIm2colChosen } from '../conv/implicit-im2col.js';
-import { defaultPool } from './default-pool.js';
+import { poolOf } from './default-pool.js';
 import type { WorkerPool } from './pool.js';
 import { MIN_PARALLEL_WORK, type ParallelOptions } from './gemm-parallel.js';
 import {
@@ -66,7 +66,7 @@ export function conv2dParallelInto(
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'weight', w, size.weight);
   if (bias !== null) checkLength(who, 'bias', bias, info.outChannels);
-  const pool = options.pool ?? defaultPool();
+  const pool = poolOf(options.pool);
   const parts = splitRange(info.batch, threadsFor(info.work, pool, options));
   if (parts.length < 2) {
     conv2dTask.run({ out, x, w, bias, info, method }, 0, info.batch, 0);
@@ -105,7 +105,7 @@ export function conv2dGradInputParallelInto(
   checkLength(who, 'gx', gx, size.input);
   checkLength(who, 'gy', gy, size.output);
   checkLength(who, 'weight', w, size.weight);
-  const pool = options.pool ?? defaultPool();
+  const pool = poolOf(options.pool);
   const parts = splitRange(info.batch, threadsFor(info.work, pool, options));
   if (parts.length < 2) {
     conv2dGradInputTask.run({ gx, gy, w, info, method }, 0, info.batch, 0);
@@ -179,7 +179,7 @@ export function conv2dGradWeightParallelInto(
   checkLength(who, 'gw', gw, size.weight);
   checkLength(who, 'input', x, size.input);
   checkLength(who, 'gy', gy, size.output);
-  const pool = options.pool ?? defaultPool();
+  const pool = poolOf(options.pool);
   const threads = threadsFor(info.work, pool, options);
   if (method === 'im2col' && implicitIm2colChosen(info, x, gy)) {
     const parts = implicitWeightGradParts(info, threads);
@@ -224,7 +224,7 @@ export function conv2dGradBiasParallelInto(gb: FloatArray, gy: FloatArray, info:
   const size = convSizes(info);
   checkLength(who, 'gb', gb, info.outChannels);
   checkLength(who, 'gy', gy, size.output);
-  const pool = options.pool ?? defaultPool();
+  const pool = poolOf(options.pool);
   const plane = info.outHeight * info.outWidth;
   const parts = splitRange(info.outChannels, threadsFor(size.output, pool, options));
   const args = { gb, gy, batch: info.batch, channels: info.outChannels, plane };

@@ -35,6 +35,23 @@ export function setNumThreads(threads: number): void {
   chosen = insideWorker ? 1 : capThreads(threads, 'setNumThreads');
 }
 
+/**
+ * The pool a threaded call runs on: the one its caller passed, else the shared pool of
+ * `getNumThreads()` threads. Every threaded kernel resolves its pool here, the one place that
+ * reads the process-wide setting.
+ */
+export function poolOf(pool: WorkerPool | undefined): WorkerPool {
+  return pool ?? defaultPool();
+}
+
+let inline: WorkerPool | undefined;
+
+/** A pool of one thread, the calling one: kernels given it run as their single-threaded selves. */
+export function singleThreadPool(): WorkerPool {
+  inline ??= new WorkerPool({ threads: 1 });
+  return inline;
+}
+
 /** The shared pool of `getNumThreads()` threads (workers start on its first threaded call). */
 export function defaultPool(): WorkerPool {
   const threads = getNumThreads();

@@ -2,7 +2,7 @@ import { optionsObject } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { gemmArgs, type GemmOptions } from '../linalg/gemm-args.js';
 import { gemmInto } from '../linalg/gemm.js';
-import { defaultPool } from './default-pool.js';
+import { poolOf } from './default-pool.js';
 import { gemmTask } from './kernel-tasks.js';
 import { splitRange } from './partition.js';
 import type { WorkerPool } from './pool.js';
@@ -41,7 +41,7 @@ export function gemmParallelInto<C extends FloatArray>(
 ): C {
   const options = optionsObject(optionsIn, 'gemmParallel');
   const g = gemmArgs('gemmParallel', c, a, b, m, n, k, options);
-  const pool = options.pool ?? defaultPool();
+  const pool = poolOf(options.pool);
   const byColumns = n > m;
   const parts = splitRange(byColumns ? n : m, pool.threads, TILE);
   if (parts.length < 2 || m * n * k < (options.minWork ?? MIN_PARALLEL_WORK)) return gemmInto(c, a, b, m, n, k, options);

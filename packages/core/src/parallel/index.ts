@@ -11,7 +11,7 @@ export type { WorkerLike, WorkerFactory, WorkerSource, WebWorkerTransportOptions
 export { setWorkerFactory, webWorkerTransport } from './web-transport.js';
 export type { PoolPort, ServedWorker, WorkerScope } from './serve.js';
 export { servePool, servePoolWorker } from './serve.js';
-export { getNumThreads, setNumThreads, defaultPool, shutdownPool } from './default-pool.js';
+export { getNumThreads, setNumThreads, defaultPool, poolOf, singleThreadPool, shutdownPool } from './default-pool.js';
 export type { ParallelOptions } from './gemm-parallel.js';
 export { gemmParallelInto, MIN_PARALLEL_WORK } from './gemm-parallel.js';
 export type { Conv2dParallelOptions } from './conv2d-parallel.js';
@@ -21,3 +21,5 @@ export {
   conv2dGradWeightParallelInto,
   conv2dGradBiasParallelInto,
 } from './conv2d-parallel.js';
+export type { ActivationName } from './layer-kernels-parallel.js';
+export { maxPool2dParallelInto, maxPool2dBackwardParallelInto, activationParallelInto } from './layer-kernels-parallel.js';

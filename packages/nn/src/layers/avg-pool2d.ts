@@ -1,6 +1,5 @@
-import { dtypeOf, fromDense } from '@convlab/core';
+import { avgPool2dBackwardInto, avgPool2dInto, dtypeOf, fromDense } from '@convlab/core';
 import type { ConvInfo, Tensor } from '@convlab/core';
-import { avgPool2dBackwardInto, avgPool2dInto } from './kernels/pool.js';
 import { Module, ResultBuffer, checkGrad, checkInput, configOf, flatData } from './layer.js';
 import type { LayerConfig } from './layer.js';
 import { checkPoolOptions, poolInfo } from './pool-options.js';

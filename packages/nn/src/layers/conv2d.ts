@@ -1,33 +1,19 @@
-import {
-  arrayFor,
-  checkAllocation,
-  conv2dGradBiasParallelInto,
-  conv2dGradInputParallelInto,
-  conv2dGradWeightParallelInto,
-  conv2dParallelInto,
-  convInfo,
-  convSizes,
-  fromDense,
-  getNumThreads,
-  MIN_PARALLEL_WORK,
-  normalizeConv2dOptions,
-  outputShape,
-} from '@convlab/core';
-import { CONV_METHODS } from '@convlab/core';
-import type { ConvInfo, ConvMethod, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
-import { SpectralConv2d, chooseConvMethod } from '@convlab/fft';
+import { CONV_METHODS, arrayFor, checkAllocation, conv2dGradBiasParallelInto, conv2dStrategy, convInfo, convSizes, fromDense, normalizeConv2dOptions, outputShape, poolOf, resolveConvMethod } from '@convlab/core';
+import type { Conv2dPlan, ConvInfo, ConvMethod, ConvStrategyName, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
+// Loading the FFT package registers its strategy and its cost model for 'auto' in core's table.
+import '@convlab/fft';
 import { checkInit, defaultRandom, initWeight } from '../init.js';
-import { ThreadedSpectralConv2d } from './kernels/spectral-threads.js';
 import type { Init } from '../init.js';
 import type { Random } from '../random.js';
 import { Module, ResultBuffer, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
 
 /*
- * How a Conv2d computes is core's `ConvMethod`: core's direct loop or im2col + GEMM, the FFT
- * package's spectral plan, or `'auto'`: the FFT package's cost model (`chooseConvMethod`) picks for
- * each input shape, pricing a whole training step (forward and both gradients) in training mode and
- * a forward pass in eval mode.
+ * How a Conv2d computes is core's `ConvMethod`, looked up in core's strategy table: core's direct
+ * loop or im2col + GEMM, the FFT package's spectral plan, or `'auto'`: the FFT package's cost model
+ * picks for each input shape, pricing a whole training step (forward and both gradients) in
+ * training mode and a forward pass in eval mode. The strategy's plan keeps what its gradients reuse
+ * and runs on the layer's pool (`usePool`, default core's `defaultPool()`).
  */
 
 export interface Conv2dLayerOptions {
@@ -90,15 +76,11 @@ export class Conv2d extends Module {
   private methodValue: ConvMethod = 'auto';
   private input?: FloatArray;
   private info?: ConvInfo;
-  private resolved: Exclude<ConvMethod, 'auto'> = 'direct';
+  /** The strategy's plan for the last forward pass (the spectral one keeps the input's and the weights' spectra). */
+  private plan?: Conv2dPlan;
   private weightGrad?: FloatArray;
   private biasGrad?: FloatArray;
-  /**
-   * The spectral plan: keeps the input's and the weights' spectra from forward for backward (one
-   * plan per thread over its block of samples when core's thread setting is above 1).
-   */
-  private plan?: SpectralConv2d | ThreadedSpectralConv2d;
-  private readonly autoChoices = new Map<string, Exclude<ConvMethod, 'auto'>>();
+  private readonly autoChoices = new Map<string, ConvStrategyName>();
   private readonly outBuffer = new ResultBuffer();
   private readonly gradBuffer = new ResultBuffer();
 
@@ -160,13 +142,14 @@ export class Conv2d extends Module {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, floor: this.floor };
   }
 
-  /** The strategy `method` stands for on this input shape (the cost model's pick is cached per shape and mode). */
-  private resolve(xShape: readonly number[]): Exclude<ConvMethod, 'auto'> {
+  /** The strategy `method` stands for on this convolution (the cost model's pick is cached per shape and mode). */
+  private resolve(info: ConvInfo): ConvStrategyName {
     if (this.methodValue !== 'auto') return this.methodValue;
-    const key = `${xShape.join(',')}:${this.training ? 'training' : 'forward'}`;
+    const pass = this.training ? 'training' : 'forward';
+    const key = `${info.inShape.join(',')}:${pass}`;
     let method = this.autoChoices.get(key);
     if (method === undefined) {
-      method = chooseConvMethod(xShape, this.weightShape(), { ...this.convOptions(), pass: this.training ? 'training' : 'forward' });
+      method = resolveConvMethod('auto', info, pass);
       this.autoChoices.set(key, method);
     }
     return method;
@@ -178,29 +161,15 @@ export class Conv2d extends Module {
     checkInputDtype(x, this.dtype, who);
     const info = convInfo(x.shape, this.weightShape(), this.convOptions(), who);
     checkAllocation(who, 'output', outputShape(info), this.dtype);
+    const strategy = conv2dStrategy(this.resolve(info), who);
+    // A new plan when the strategy or the pool changes (setNumThreads picks another default pool).
+    const pool = poolOf(this.pool);
+    if (this.plan?.method !== strategy.method || this.plan.pool !== pool) this.plan = strategy.plan(this.convOptions(), pool);
     const input = flatData(x);
-    const method = this.resolve(x.shape);
-    this.info = info;
-    this.resolved = method;
-    if (method === 'fft') {
-      // Small problems stay on one plan in this thread: a worker round trip would cost more than it saves.
-      const threaded = getNumThreads() > 1 && info.work >= MIN_PARALLEL_WORK;
-      if (!this.plan || this.plan instanceof ThreadedSpectralConv2d !== threaded) {
-        this.plan = threaded ? new ThreadedSpectralConv2d(this.convOptions()) : new SpectralConv2d(this.convOptions());
-      }
-      this.input = undefined;
-      const xt = fromDense(input, x.shape);
-      const b = this.bias?.value ?? null;
-      const out = this.outBuffer.take(this.dtype, convSizes(info).output, this.reuse.output);
-      if (this.plan instanceof SpectralConv2d) return this.plan.forward(xt, this.weight.value, b, fromDense(out, outputShape(info)));
-      return this.plan.forward(xt, this.weight.value, b, out);
-    }
     const out = this.outBuffer.take(this.dtype, convSizes(info).output, this.reuse.output);
-    const w = this.weight.value.data;
-    const b = this.bias ? this.bias.value.data : null;
-    // On core's worker pool (setNumThreads), split by samples: the single-threaded numbers, bit for bit.
-    conv2dParallelInto(out, input, w, b, info, { method });
+    strategy.forward(out, input, this.weight.value.data, this.bias ? this.bias.value.data : null, info, this.plan);
     this.input = input;
+    this.info = info;
     return fromDense(out, outputShape(info));
   }
 
@@ -217,45 +186,22 @@ export class Conv2d extends Module {
     const info = this.info;
     checkGrad(gy, info?.outShape, 'Conv2d');
     checkInputDtype(gy, this.dtype, 'Conv2d.backward');
-    if (this.resolved === 'fft') return this.backwardSpectral(gy, inputGrad);
+    const plan = this.plan!;
+    const strategy = conv2dStrategy(plan.method);
     const g = flatData(gy);
     const w = this.weight.value.data;
     const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, w.length));
-    conv2dGradWeightParallelInto(gw, this.input!, g, info!, { method: this.resolved });
+    strategy.gradWeight(gw, this.input!, g, info!, plan);
     addInto(this.weight.grad.data, gw);
     if (this.bias) {
       const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
-      conv2dGradBiasParallelInto(gb, g, info!);
+      conv2dGradBiasParallelInto(gb, g, info!, { pool: plan.pool });
       addInto(this.bias.grad.data, gb);
     }
     if (!inputGrad) return null;
     const gx = this.gradBuffer.take(this.dtype, convSizes(info!).input, this.reuse.gradInput);
-    conv2dGradInputParallelInto(gx, g, w, info!, { method: this.resolved });
+    strategy.gradInput(gx, g, w, info!, plan);
     return fromDense(gx, info!.inShape);
-  }
-
-  /** Backward through the plan: gy is transformed once and meets the kept input and weight spectra. */
-  private backwardSpectral(gy: Tensor, inputGrad: boolean): Tensor | null {
-    const wants = { input: inputGrad, bias: this.bias !== null };
-    const plan = this.plan!;
-    const info = this.info!;
-    const gx = inputGrad ? this.gradBuffer.take(this.dtype, convSizes(info).input, this.reuse.gradInput) : undefined;
-    let grads;
-    if (plan instanceof SpectralConv2d) {
-      // The single plan writes every gradient into this layer's buffers.
-      const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, this.weight.value.size));
-      const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
-      grads = plan.backward(gy, wants, {
-        gradInput: gx && fromDense(gx, info.inShape),
-        gradWeight: fromDense(gw, this.weight.value.shape),
-        gradBias: fromDense(gb, [this.outChannels]),
-      });
-    } else {
-      grads = plan.backward(gy, wants, gx);
-    }
-    addInto(this.weight.grad.data, grads.gradWeight!.data);
-    if (this.bias) addInto(this.bias.grad.data, grads.gradBias!.data);
-    return inputGrad ? grads.gradInput! : null;
   }
 
   override parameters(): Parameter[] {

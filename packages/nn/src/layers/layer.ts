@@ -1,4 +1,5 @@
 import { arrayFor, checkAllocation, checkTensor, dense, dtypeOf, fromDense, sharedArrayFor } from '@convlab/core';
+import type { WorkerPool } from '@convlab/core';
 import type { Dtype, FloatArray, Tensor } from '@convlab/core';
 
 /**
@@ -52,6 +53,8 @@ export interface Layer {
   readonly passesThrough?: boolean;
   /** See Module.reuseResults. */
   reuseResults?(reuse: ResultReuse): this;
+  /** See Module.usePool. */
+  usePool?(pool: WorkerPool | undefined): this;
 }
 
 /** Which results a layer writes into buffers it owns instead of fresh arrays. */
@@ -68,6 +71,8 @@ export abstract class Module implements Layer {
   readonly passesThrough: boolean = false;
   /** Set by reuseResults: forward's output and backward's dL/dx go into the layer's own buffers. */
   protected reuse: ResultReuse = { output: false, gradInput: false };
+  /** Set by usePool: the pool the layer's kernels run on (undefined: core's `defaultPool()`). */
+  protected pool: WorkerPool | undefined;
 
   abstract forward(x: Tensor): Tensor;
   abstract backward(gy: Tensor): Tensor;
@@ -101,6 +106,16 @@ export abstract class Module implements Layer {
    */
   reuseResults(reuse: ResultReuse): this {
     this.reuse = { output: reuse.output, gradInput: reuse.gradInput };
+    return this;
+  }
+
+  /**
+   * Runs the layer's kernels on `pool` (a Sequential passes it to its layers); undefined, the
+   * default, follows core's `defaultPool()`, sized by `setNumThreads`. The numbers do not depend on
+   * the pool beyond the round-off of summed gradients (docs/performance.md).
+   */
+  usePool(pool: WorkerPool | undefined): this {
+    this.pool = pool;
     return this;
   }
 }

@@ -58,7 +58,7 @@ export class Linear extends Module {
     const n = x.size / this.inFeatures;
     const input = flatData(x);
     const y = this.outBuffer.take(this.dtype, n * this.outFeatures, this.reuse.output);
-    linearInto(y, input, this.weight.value.data, this.bias ? this.bias.value.data : null, n, this.inFeatures, this.outFeatures);
+    linearInto(y, input, this.weight.value.data, this.bias ? this.bias.value.data : null, n, this.inFeatures, this.outFeatures, this.pool);
     this.input = input;
     this.inShape = [...x.shape];
     this.outShape = [...x.shape.slice(0, -1), this.outFeatures];
@@ -80,10 +80,10 @@ export class Linear extends Module {
     const x = this.input!;
     const n = x.length / this.inFeatures;
     const g = flatData(gy);
-    linearGradParamsInto(this.weight.grad.data, this.bias ? this.bias.grad.data : null, g, x, n, this.inFeatures, this.outFeatures);
+    linearGradParamsInto(this.weight.grad.data, this.bias ? this.bias.grad.data : null, g, x, n, this.inFeatures, this.outFeatures, this.pool);
     if (!inputGrad) return null;
     const gx = this.gradBuffer.take(this.dtype, x.length, this.reuse.gradInput);
-    linearGradInputInto(gx, g, this.weight.value.data, n, this.inFeatures, this.outFeatures);
+    linearGradInputInto(gx, g, this.weight.value.data, n, this.inFeatures, this.outFeatures, this.pool);
     return fromDense(gx, this.inShape!);
   }
 

@@ -1,6 +1,5 @@
-import { dtypeOf, fromDense } from '@convlab/core';
+import { dtypeOf, fromDense, maxPool2dBackwardParallelInto, maxPool2dParallelInto, poolOf, sharedInt32Array } from '@convlab/core';
 import type { ConvInfo, Pair, Tensor } from '@convlab/core';
-import { maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from './kernels/threaded.js';
 import { Module, ResultBuffer, checkGrad, checkInput, configOf, flatData, reuse } from './layer.js';
 import type { LayerConfig } from './layer.js';
 import { checkPoolOptions, poolInfo } from './pool-options.js';
@@ -35,9 +34,10 @@ export class MaxPool2d extends Module {
     const g = poolInfo(x.shape, this.options, this.options.dilation ?? 1, 'MaxPool2d');
     const n = g.batch * g.inChannels * g.outHeight * g.outWidth;
     const out = this.outBuffer.take(dtypeOf(x), n, this.reuse.output);
-    this.switches = reuse(this.switches, newSwitches, n);
-    // On core's worker pool (setNumThreads), by blocks of samples: the same numbers bit for bit.
-    maxPool2dThreadedInto(out, this.switches, flatData(x), g);
+    // In shared memory, so that the pool's workers can record them.
+    this.switches = reuse(this.switches, sharedInt32Array, n);
+    // On the layer's pool, by blocks of samples: the same numbers bit for bit.
+    maxPool2dParallelInto(out, this.switches, flatData(x), g, poolOf(this.pool));
     this.info = g;
     this.outShape = [g.batch, g.inChannels, g.outHeight, g.outWidth];
     return fromDense(out, this.outShape);
@@ -47,7 +47,7 @@ export class MaxPool2d extends Module {
     checkGrad(gy, this.outShape, 'MaxPool2d');
     const g = this.info!;
     const gx = this.gradBuffer.take(dtypeOf(gy), g.batch * g.inChannels * g.inHeight * g.inWidth, this.reuse.gradInput);
-    maxPool2dBackwardThreadedInto(gx, flatData(gy), this.switches!, g);
+    maxPool2dBackwardParallelInto(gx, flatData(gy), this.switches!, g, poolOf(this.pool));
     return fromDense(gx, [g.batch, g.inChannels, g.inHeight, g.inWidth]);
   }
 

@@ -1,4 +1,4 @@
-import type { Tensor } from '@convlab/core';
+import type { Tensor, WorkerPool } from '@convlab/core';
 import type { Random } from '../random.js';
 import { writeModelFile } from '../model-writer.js';
 import type { SaveExtras } from '../model-writer.js';
@@ -83,6 +83,13 @@ export class Sequential extends Module {
     return this.layers.flatMap((layer, i) =>
       layer.parameters().map((p) => ({ name: `${i}.${p.name}`, value: p.value, grad: p.grad })),
     );
+  }
+
+  /** Runs every layer on `pool` (see Module.usePool). */
+  override usePool(pool: WorkerPool | undefined): this {
+    super.usePool(pool);
+    for (const layer of this.layers) layer.usePool?.(pool);
+    return this;
   }
 
   override train(mode = true): this {

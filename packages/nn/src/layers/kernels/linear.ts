@@ -1,26 +1,26 @@
 import { gemmParallelInto } from '@convlab/core';
-import type { FloatArray } from '@convlab/core';
+import type { FloatArray, WorkerPool } from '@convlab/core';
 
 /**
  * The three products of a fully connected layer y = x W^T + b, with x [n, in], W [out, in], all on
  * the project's blocked GEMM on core's worker pool (gemmParallelInto, bit-identical at any thread
- * count): the forward pass, dL/dx = gy W, and
+ * count; `pool` undefined is core's default pool): the forward pass, dL/dx = gy W, and
  * dL/dW += gy^T x (the lecture's a^(l-1) (delta^l)^T, accumulated).
  */
 
 /** y[n, out] = x[n, in] W[out, in]^T + b[out] (b may be null). */
-export function linearInto(y: FloatArray, x: FloatArray, w: FloatArray, b: FloatArray | null, n: number, inF: number, outF: number): void {
+export function linearInto(y: FloatArray, x: FloatArray, w: FloatArray, b: FloatArray | null, n: number, inF: number, outF: number, pool?: WorkerPool): void {
   if (b === null) {
-    gemmParallelInto(y, x, w, n, outF, inF, { transB: true });
+    gemmParallelInto(y, x, w, n, outF, inF, { transB: true, pool });
     return;
   }
   for (let r = 0; r < n; r++) y.set(b, r * outF);
-  gemmParallelInto(y, x, w, n, outF, inF, { transB: true, beta: 1 });
+  gemmParallelInto(y, x, w, n, outF, inF, { transB: true, beta: 1, pool });
 }
 
 /** gx[n, in] = gy[n, out] W[out, in]. */
-export function linearGradInputInto(gx: FloatArray, gy: FloatArray, w: FloatArray, n: number, inF: number, outF: number): void {
-  gemmParallelInto(gx, gy, w, n, inF, outF);
+export function linearGradInputInto(gx: FloatArray, gy: FloatArray, w: FloatArray, n: number, inF: number, outF: number, pool?: WorkerPool): void {
+  gemmParallelInto(gx, gy, w, n, inF, outF, { pool });
 }
 
 /** gw[out, in] += gy[n, out]^T x[n, in]; gb[out] += column sums of gy (gb may be null). */
@@ -32,8 +32,9 @@ export function linearGradParamsInto(
   n: number,
   inF: number,
   outF: number,
+  pool?: WorkerPool,
 ): void {
-  gemmParallelInto(gw, gy, x, outF, inF, n, { transA: true, beta: 1 });
+  gemmParallelInto(gw, gy, x, outF, inF, n, { transA: true, beta: 1, pool });
   if (gb === null) return;
   for (let o = 0; o < outF; o++) {
     let sum = 0;

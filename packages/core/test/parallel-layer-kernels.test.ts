@@ -1,14 +1,30 @@
 import os from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { convInfo, defaultPool, getNumThreads, setNumThreads, sharedFloat32Array, shutdownPool } from '@convlab/core';
-import { maxPool2dBackwardInto, maxPool2dInto } from '@convlab/nn';
-import { activationThreadedInto, maxPool2dBackwardThreadedInto, maxPool2dThreadedInto, newSwitches } from '../../nn/src/layers/kernels/threaded.js';
-import { reluBackwardInto, reluInto, sigmoidBackwardInto, sigmoidInto, tanhBackwardInto, tanhInto } from '../../nn/src/layers/kernels/activation.js';
+import {
+  activationParallelInto,
+  convInfo,
+  defaultPool,
+  getNumThreads,
+  maxPool2dBackwardInto,
+  maxPool2dBackwardParallelInto,
+  maxPool2dInto,
+  maxPool2dParallelInto,
+  reluBackwardInto,
+  reluInto,
+  setNumThreads,
+  sharedFloat32Array,
+  sharedInt32Array,
+  shutdownPool,
+  sigmoidBackwardInto,
+  sigmoidInto,
+  tanhBackwardInto,
+  tanhInto,
+} from '@convlab/core';
 import { randomValues, seededRandom } from '../../../testing/close.js';
-import { ensureBuilt } from './parallel-build.js';
+import { ensureCoreBuilt } from './parallel-build.js';
 
 /*
- * nn's max pooling and activations on core's worker pool against the same kernels on one thread:
+ * Core's max pooling and activations on a worker pool against the same kernels on one thread:
  * the same numbers bit for bit (each block of samples or elements runs the single-threaded kernel).
  * They use the workers only when every array is in shared memory (no staging copies): otherwise
  * they run on the calling thread.
@@ -18,7 +34,7 @@ const initialThreads = getNumThreads();
 const random = seededRandom(11);
 
 beforeAll(async () => {
-  ensureBuilt('nn', 'layers/kernels/threaded.js');
+  ensureCoreBuilt();
   // Three threads (an uneven split) even on a 2-core machine, where setNumThreads would cap it.
   const cores = vi.spyOn(os, 'availableParallelism').mockReturnValue(4);
   setNumThreads(3);
@@ -64,30 +80,30 @@ describe('threaded max pooling', () => {
     maxPool2dInto(out1, sw1, x, g);
     const run = vi.spyOn(defaultPool(), 'run');
     const out = shared(new Float32Array(outSize));
-    const sw = newSwitches(outSize);
-    maxPool2dThreadedInto(out, sw, shared(x), g);
+    const sw = sharedInt32Array(outSize);
+    maxPool2dParallelInto(out, sw, shared(x), g, defaultPool());
     expect(run).toHaveBeenCalledTimes(1);
     expect(identical(out, out1)).toBe(true);
     expect(identical(sw, sw1)).toBe(true);
     const plain = new Float32Array(outSize);
-    maxPool2dThreadedInto(plain, newSwitches(outSize), x, g);
+    maxPool2dParallelInto(plain, sharedInt32Array(outSize), x, g, defaultPool());
     expect(run).toHaveBeenCalledTimes(1);
     expect(identical(plain, out1)).toBe(true);
   });
 
   it('backward: the same input gradient as one thread, whatever gx held before', () => {
-    const sw = newSwitches(outSize);
-    maxPool2dThreadedInto(new Float32Array(outSize), sw, x, g);
+    const sw = sharedInt32Array(outSize);
+    maxPool2dParallelInto(new Float32Array(outSize), sw, x, g, defaultPool());
     const gy = values(outSize);
     const gx1 = new Float32Array(inSize);
     maxPool2dBackwardInto(gx1, gy, sw, g);
     const run = vi.spyOn(defaultPool(), 'run');
     const gx = shared(values(inSize));
-    maxPool2dBackwardThreadedInto(gx, shared(gy), sw, g);
+    maxPool2dBackwardParallelInto(gx, shared(gy), sw, g, defaultPool());
     expect(run).toHaveBeenCalledTimes(1);
     expect(identical(gx, gx1)).toBe(true);
     const plain = values(inSize);
-    maxPool2dBackwardThreadedInto(plain, gy, sw, g);
+    maxPool2dBackwardParallelInto(plain, gy, sw, g, defaultPool());
     expect(run).toHaveBeenCalledTimes(1);
     expect(identical(plain, gx1)).toBe(true);
   });
@@ -98,27 +114,27 @@ describe('threaded activations', () => {
   const x = values(n).map((v) => v * 4);
   x[5] = NaN;
   const kernels = {
-    Tanh: [tanhInto, tanhBackwardInto],
-    Sigmoid: [sigmoidInto, sigmoidBackwardInto],
-    ReLU: [reluInto, reluBackwardInto],
+    tanh: [tanhInto, tanhBackwardInto],
+    sigmoid: [sigmoidInto, sigmoidBackwardInto],
+    relu: [reluInto, reluBackwardInto],
   } as const;
-  for (const [name, [forward, backward]] of Object.entries(kernels)) {
-    it(`${name}: forward and backward equal nn's kernels on one thread; workers only for shared arrays`, () => {
+  for (const [name, [forward, backward]] of Object.entries(kernels) as Array<[keyof typeof kernels, (typeof kernels)[keyof typeof kernels]]>) {
+    it(`${name}: forward and backward equal the kernels on one thread; workers only for shared arrays`, () => {
       const run = vi.spyOn(defaultPool(), 'run');
       const y = shared(new Float32Array(n));
-      activationThreadedInto(name, y, shared(x), null);
+      activationParallelInto(name, y, shared(x), null, defaultPool());
       const y1 = new Float32Array(n);
       forward(y1, x);
       expect(identical(y, y1)).toBe(true);
       const gy = values(n);
       const gx = shared(new Float32Array(n));
-      activationThreadedInto(name, gx, shared(gy), y);
+      activationParallelInto(name, gx, shared(gy), y, defaultPool());
       const gx1 = new Float32Array(n);
       backward(gx1, gy, y1);
       expect(identical(gx, gx1)).toBe(true);
       expect(run).toHaveBeenCalledTimes(2);
       const plain = new Float32Array(n);
-      activationThreadedInto(name, plain, x, null);
+      activationParallelInto(name, plain, x, null, defaultPool());
       expect(run).toHaveBeenCalledTimes(2);
       expect(identical(plain, y1)).toBe(true);
     });

@@ -1,4 +1,5 @@
-import type { ConvInfo, FloatArray } from '@convlab/core';
+import type { FloatArray } from '../tensor.js';
+import type { ConvInfo } from '../conv/conv-info.js';
 
 /**
  * Pooling kernels on flat NCHW typed arrays. A pooling window has the geometry of a depthwise

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool, type FloatArray, type Tensor } from '@convlab/core';
-import { Random, SGD, SoftmaxCrossEntropy, lenet5, type Sequential } from '@convlab/nn';
+import { Conv2d, Random, SGD, SoftmaxCrossEntropy, lenet5, type Sequential } from '@convlab/nn';
 import { expectClose } from '../../../testing/close.js';
-import { ensureBuilt } from './parallel-build.js';
+import { ensureBuilt } from '../../core/test/parallel-build.js';
 
 /*
  * nn's LeNet-5 training step on 2 threads (its layers on core's worker pool, the results between
@@ -13,7 +13,7 @@ import { ensureBuilt } from './parallel-build.js';
 
 const BATCH = 24;
 
-beforeAll(() => ensureBuilt('nn', 'layers/kernels/threaded.js'), 180_000);
+beforeAll(() => ensureBuilt('fft', 'spectral-parallel.js'), 180_000);
 const initialThreads = getNumThreads();
 afterAll(async () => {
   setNumThreads(initialThreads);
@@ -77,4 +77,35 @@ describe('nn lenet5 training step on core\'s thread setting', () => {
       }
     });
   }
+});
+
+function randomTensor(shape: number[], seed: number): Tensor {
+  const rng = new Random(seed);
+  const data = new Float32Array(shape.reduce((a, b) => a * b));
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-1, 1);
+  return fromDense(data, shape);
+}
+
+describe("nn's Conv2d method 'fft' on threads", () => {
+  it('gives the single-threaded layer\'s output and gradients (LeNet layer 2 at batch 16)', async () => {
+    const input = randomTensor([16, 20, 12, 12], 5);
+    const grad = randomTensor([16, 50, 8, 8], 6);
+    const run = (threads: number) => {
+      setNumThreads(threads);
+      const layer = new Conv2d({ inChannels: 20, outChannels: 50, kernelSize: 5, method: 'fft', random: new Random(7) });
+      const y = layer.forward(input);
+      const gx = layer.backward(grad);
+      return { y: y.data, gx: gx.data, gw: layer.weight.grad.data, gb: layer.bias!.grad.data };
+    };
+    const one = run(1);
+    setNumThreads(2);
+    await defaultPool().start();
+    const two = run(2);
+    const twoAgain = run(2);
+    expect(identical(two.y, one.y)).toBe(true);
+    expect(identical(two.gx, one.gx)).toBe(true);
+    expectClose(two.gw, one.gw, { rel: 1e-6 });
+    expectClose(two.gb, one.gb, { rel: 1e-6 });
+    expect(identical(two.gw, twoAgain.gw) && identical(two.gb, twoAgain.gb)).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import type { FloatArray } from '@convlab/core';
+import type { FloatArray } from '../tensor.js';
 
 /**
  * Elementwise activations and their derivatives, written in terms of what the forward pass kept:

@@ -1,33 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool, defaultPool, fromDense, getNumThreads, setNumThreads, shutdownPool, type FloatArray, type Tensor } from '@convlab/core';
-import { SpectralConv2d } from '@convlab/fft';
-import { Conv2d, Random } from '@convlab/nn';
-import { ThreadedSpectralConv2d } from '../../nn/src/layers/kernels/spectral-threads.js';
-import { expectClose } from '../../../testing/close.js';
-import { ensureBuilt } from './parallel-build.js';
+import { WorkerPool, conv2d, fromDense, type FloatArray, type Tensor } from '@convlab/core';
+import { SpectralConv2d, fftConv2d } from '@convlab/fft';
+import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
+import { ensureBuilt } from '../../core/test/parallel-build.js';
 
 /*
- * The spectral conv2d on worker threads (one SpectralConv2d plan per thread over its block of
- * samples) against the single plan: forward and input gradient bit for bit, weight and bias
- * gradients within float32 round-off, every result identical from run to run; and nn's Conv2d
- * with method 'fft' switching to it when core's thread setting is above 1.
+ * SpectralConv2d on a pool's threads (each thread keeps the spectra of its block of samples)
+ * against the plan on the calling thread: forward and input gradient bit for bit, weight and bias
+ * gradients within float32 round-off, every result identical from run to run; and core's conv2d
+ * and fftConv2d given a pool.
  */
 
 const pools: WorkerPool[] = [];
-const initialThreads = getNumThreads();
 
-beforeAll(() => ensureBuilt('nn', 'layers/kernels/spectral-threads.js'), 180_000);
+beforeAll(() => ensureBuilt('fft', 'spectral-parallel.js'), 180_000);
 afterAll(async () => {
-  setNumThreads(initialThreads);
   await Promise.all(pools.map((p) => p.shutdown()));
-  await shutdownPool();
 });
 
 function randomTensor(shape: number[], seed: number): Tensor {
-  const rng = new Random(seed);
-  const data = new Float32Array(shape.reduce((a, b) => a * b));
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-1, 1);
-  return fromDense(data, shape);
+  return fromDense(Float32Array.from(randomValues(seededRandom(seed), shape.reduce((a, b) => a * b))), shape);
 }
 
 function identical(a: FloatArray, b: FloatArray): boolean {
@@ -39,7 +31,7 @@ const w = randomTensor([6, 4, 5, 5], 2);
 const b = randomTensor([6], 3);
 const gy = randomTensor([9, 6, 8, 8], 4);
 
-describe('ThreadedSpectralConv2d', () => {
+describe('SpectralConv2d on a pool', () => {
   const single = new SpectralConv2d({});
   const y1 = single.forward(x, w, b);
   const g1 = single.backward(gy, { bias: true });
@@ -50,7 +42,7 @@ describe('ThreadedSpectralConv2d', () => {
       pools.push(pool);
       await pool.start();
       const runs = [0, 1].map(() => {
-        const plan = new ThreadedSpectralConv2d({}, pool);
+        const plan = new SpectralConv2d({}, pool);
         const y = plan.forward(x, w, b);
         return { y, g: plan.backward(gy, { bias: true }) };
       });
@@ -68,7 +60,7 @@ describe('ThreadedSpectralConv2d', () => {
   it('recomputes the spectra of a part whose forward ran on another thread (workers started between the passes)', async () => {
     const pool = new WorkerPool({ threads: 2 });
     pools.push(pool);
-    const plan = new ThreadedSpectralConv2d({}, pool);
+    const plan = new SpectralConv2d({}, pool);
     // Workers not started yet: both parts of forward run here, so the worker has no plan for part 1.
     const y = plan.forward(x, w, b);
     await pool.start();
@@ -79,8 +71,8 @@ describe('ThreadedSpectralConv2d', () => {
   });
 
   it('skips the input gradient when asked, and names a backward before forward', () => {
-    const plan = new ThreadedSpectralConv2d({}, new WorkerPool({ threads: 1 }));
-    expect(() => plan.backward(gy)).toThrow('Conv2d: backward called before forward');
+    const plan = new SpectralConv2d({}, new WorkerPool({ threads: 1 }));
+    expect(() => plan.backward(gy)).toThrow('SpectralConv2d.backward: call forward first');
     plan.forward(x, w, null);
     const g = plan.backward(gy, { input: false, bias: false });
     expect(g.gradInput).toBeUndefined();
@@ -89,26 +81,16 @@ describe('ThreadedSpectralConv2d', () => {
   });
 });
 
-describe("nn's Conv2d method 'fft' on threads", () => {
-  it('gives the single-threaded layer\'s output and gradients (LeNet layer 2 at batch 16)', async () => {
-    const input = randomTensor([16, 20, 12, 12], 5);
-    const grad = randomTensor([16, 50, 8, 8], 6);
-    const run = (threads: number) => {
-      setNumThreads(threads);
-      const layer = new Conv2d({ inChannels: 20, outChannels: 50, kernelSize: 5, method: 'fft', random: new Random(7) });
-      const y = layer.forward(input);
-      const gx = layer.backward(grad);
-      return { y: y.data, gx: gx.data, gw: layer.weight.grad.data, gb: layer.bias!.grad.data };
-    };
-    const one = run(1);
-    setNumThreads(2);
-    await defaultPool().start();
-    const two = run(2);
-    const twoAgain = run(2);
-    expect(identical(two.y, one.y)).toBe(true);
-    expect(identical(two.gx, one.gx)).toBe(true);
-    expectClose(two.gw, one.gw, { rel: 1e-6 });
-    expectClose(two.gb, one.gb, { rel: 1e-6 });
-    expect(identical(two.gw, twoAgain.gw) && identical(two.gb, twoAgain.gb)).toBe(true);
+describe("core's conv2d and fftConv2d given a pool", () => {
+  it('give the calling thread\'s numbers bit for bit on 2 threads', async () => {
+    const pool = new WorkerPool({ threads: 2 });
+    pools.push(pool);
+    await pool.start();
+    for (const method of ['direct', 'im2col', 'fft'] as const) {
+      const one = conv2d(x, w, b, { method });
+      const two = conv2d(x, w, b, { method, pool });
+      expect(identical(two.data, one.data), method).toBe(true);
+    }
+    expect(identical(fftConv2d(x, w, b, { pool }).data, fftConv2d(x, w, b).data)).toBe(true);
   });
 });

@@ -1,6 +1,10 @@
 import type { Layer } from './layer.js';
 import { layerOutput } from './output-shape.js';
-import { Sequential } from './sequential.js';
+
+/** A model of layers in sequence (a Sequential), known by its shape so that Sequential can import this file. */
+interface Layers {
+  readonly layers: readonly Layer[];
+}
 
 interface Row {
   name: string;
@@ -14,7 +18,7 @@ interface Row {
  * same table) and its parameter count, then the total. Nested Sequentials list their layers as
  * `4.0`, `4.1`, ... like the parameter names.
  */
-export function summarize(model: Sequential, inputShape: readonly number[]): string {
+export function summarize(model: Layers, inputShape: readonly number[]): string {
   if (!Array.isArray(inputShape) || inputShape.length < 1 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`summary: the input shape must be a list of positive integers such as [1, 1, 28, 28], got ${JSON.stringify(inputShape)}`);
   }
@@ -39,12 +43,13 @@ export function summarize(model: Sequential, inputShape: readonly number[]): str
 }
 
 /** Appends a row per layer (recursing into Sequentials) and returns the output shape. */
-function walk(model: Sequential, prefix: string, inShape: readonly number[], rows: Row[]): number[] {
+function walk(model: Layers, prefix: string, inShape: readonly number[], rows: Row[]): number[] {
   let shape = [...inShape];
   model.layers.forEach((layer: Layer, i) => {
     const index = `${prefix}${i}`;
-    if (layer instanceof Sequential) {
-      shape = walk(layer, `${index}.`, shape, rows);
+    const inner = (layer as Partial<Layers>).layers;
+    if (Array.isArray(inner)) {
+      shape = walk({ layers: inner }, `${index}.`, shape, rows);
       return;
     }
     const type = layer.config().type;

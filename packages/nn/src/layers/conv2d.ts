@@ -1,12 +1,13 @@
-import { CONV_METHODS, arrayFor, checkAllocation, conv2dGradBiasParallelInto, conv2dStrategy, convInfo, convSizes, fromDense, normalizeConv2dOptions, outputShape, poolOf, resolveConvMethod } from '@convlab/core';
+import { arrayFor, checkAllocation, conv2dGradBiasParallelInto, conv2dStrategy, convInfo, convSizes, fromDense, outputShape, poolOf, resolveConvMethod } from '@convlab/core';
 import type { Conv2dPlan, ConvInfo, ConvMethod, ConvStrategyName, Dtype, FloatArray, Pair, Tensor } from '@convlab/core';
 // Loading the FFT package registers its strategy and its cost model for 'auto' in core's table.
 import '@convlab/fft';
-import { checkInit, defaultRandom, initWeight } from '../init.js';
-import type { Init } from '../init.js';
-import type { Random } from '../random.js';
-import { Module, ResultBuffer, checkDtype, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, positiveInt } from './layer.js';
+import { defaultRandom, initWeight } from '../init.js';
+import { checkConvMethod, conv2dSettings, type Conv2dLayerOptions } from './conv2d-options.js';
+import { Module, ResultBuffer, checkGrad, checkInput, checkInputDtype, configOf, flatData, newParameter, reuse } from './layer.js';
 import type { LayerConfig, Parameter } from './layer.js';
+
+export type { Conv2dLayerOptions } from './conv2d-options.js';
 
 /*
  * How a Conv2d computes is core's `ConvMethod`, looked up in core's strategy table: core's direct
@@ -15,40 +16,6 @@ import type { LayerConfig, Parameter } from './layer.js';
  * training mode and a forward pass in eval mode. The strategy's plan keeps what its gradients reuse
  * and runs on the layer's pool (`usePool`, default core's `defaultPool()`).
  */
-
-export interface Conv2dLayerOptions {
-  inChannels: number;
-  outChannels: number;
-  /** Filter size: a number or `[kh, kw]`. */
-  kernelSize: Pair;
-  stride?: Pair;
-  /** Zero padding on each side: a number, `[h, w]`, `'valid'` (0, the default) or `'same'` (stride 1). */
-  padding?: Pair | 'valid' | 'same';
-  dilation?: Pair;
-  /** Split the channels into groups convolved separately (default 1). */
-  groups?: number;
-  /** Add a learnable bias per output channel (default true). */
-  bias?: boolean;
-  /** Floor a fractional output size as PyTorch does, instead of throwing "does not fit". */
-  floor?: boolean;
-  /** Default 'auto'. Every method gives the same numbers within round-off. */
-  method?: ConvMethod;
-  /** Parameter dtype, default 'float32'; inputs must have the same dtype. */
-  dtype?: Dtype;
-  /** Initialisation, named after the activation that follows (default 'tanh'): see init.ts. */
-  init?: Init;
-  /**
-   * The pooling window that follows this layer, if any: the LISA tutorial divides fan_out by its
-   * area, fan_out = outChannels * kh * kw / (ph * pw) (default 1: no division).
-   */
-  initPool?: Pair;
-  /** Generator for the initial weights (default: the shared default generator). */
-  random?: Random;
-}
-
-function pairOf(value: Pair): [number, number] {
-  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
-}
 
 /**
  * 2-D convolution layer (cross-correlation, as torch.nn.Conv2d) over [N, C, H, W], weight
@@ -83,43 +50,16 @@ export class Conv2d extends Module {
   private readonly autoChoices = new Map<string, ConvStrategyName>();
   private readonly outBuffer = new ResultBuffer();
   private readonly gradBuffer = new ResultBuffer();
+  private readonly newArray = (n: number) => arrayFor(this.dtype, n);
 
   constructor(options: Conv2dLayerOptions) {
     super();
-    const who = 'Conv2d';
-    if (!options || typeof options !== 'object') throw new Error(`${who}: expected an options object { inChannels, outChannels, kernelSize }`);
-    this.inChannels = positiveInt(options.inChannels, who, 'inChannels');
-    this.outChannels = positiveInt(options.outChannels, who, 'outChannels');
-    this.groups = positiveInt(options.groups ?? 1, who, 'groups');
-    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
-      throw new Error(`${who}: groups ${this.groups} must divide both inChannels ${this.inChannels} and outChannels ${this.outChannels}`);
-    }
-    const kernel: unknown = options.kernelSize;
-    const pair = typeof kernel === 'number' ? [kernel, kernel] : Array.isArray(kernel) && kernel.length === 2 ? kernel : null;
-    if (!pair || !pair.every((v) => Number.isInteger(v) && v >= 1)) {
-      throw new Error(`${who}: kernelSize must be a positive integer or a pair of them, got ${JSON.stringify(kernel)}`);
-    }
-    this.kernelSize = [pair[0], pair[1]];
-    const [kh, kw] = this.kernelSize;
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    this.dilation = options.dilation ?? 1;
-    this.floor = options.floor ?? false;
-    this.dtype = checkDtype(options.dtype ?? 'float32', who);
-    this.method = options.method ?? 'auto';
-    // A bad stride, padding or dilation fails where the layer is built; whether the filter fits waits for an input.
-    normalizeConv2dOptions(this.convOptions(), who);
-
-    const init = checkInit(options.init ?? 'tanh', who);
-    const [ph, pw] = pairOf(options.initPool ?? 1);
-    positiveInt(ph, who, 'initPool');
-    positiveInt(pw, who, 'initPool');
-    const receptive = kh * kw;
-    const fanIn = (this.inChannels / this.groups) * receptive;
-    const fanOut = (this.outChannels * receptive) / (ph * pw);
-    this.weight = newParameter('weight', this.weightShape(), this.dtype, who);
-    initWeight(this.weight.value.data, init, fanIn, fanOut, options.random ?? defaultRandom());
-    this.bias = options.bias === false ? null : newParameter('bias', [this.outChannels], this.dtype, who);
+    const o = conv2dSettings(options, 'Conv2d');
+    ({ inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, groups: this.groups, dtype: this.dtype } = o);
+    ({ stride: this.stride, padding: this.padding, dilation: this.dilation, floor: this.floor, method: this.methodValue } = o);
+    this.weight = newParameter('weight', this.weightShape(), this.dtype, 'Conv2d');
+    initWeight(this.weight.value.data, o.init, o.fanIn, o.fanOut, options.random ?? defaultRandom());
+    this.bias = o.bias ? newParameter('bias', [this.outChannels], this.dtype, 'Conv2d') : null;
   }
 
   /** The computation strategy; settable between calls (e.g. by a command line's `--conv`). */
@@ -128,10 +68,7 @@ export class Conv2d extends Module {
   }
 
   set method(method: ConvMethod) {
-    if (!CONV_METHODS.includes(method)) {
-      throw new Error(`Conv2d: method must be one of ${CONV_METHODS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(method)}`);
-    }
-    this.methodValue = method;
+    this.methodValue = checkConvMethod(method, 'Conv2d');
   }
 
   private weightShape(): [number, number, number, number] {
@@ -190,11 +127,11 @@ export class Conv2d extends Module {
     const strategy = conv2dStrategy(plan.method);
     const g = flatData(gy);
     const w = this.weight.value.data;
-    const gw = (this.weightGrad = reuseArray(this.weightGrad, this.dtype, w.length));
+    const gw = (this.weightGrad = reuse(this.weightGrad, this.newArray, w.length));
     strategy.gradWeight(gw, this.input!, g, info!, plan);
     addInto(this.weight.grad.data, gw);
     if (this.bias) {
-      const gb = (this.biasGrad = reuseArray(this.biasGrad, this.dtype, this.outChannels));
+      const gb = (this.biasGrad = reuse(this.biasGrad, this.newArray, this.outChannels));
       conv2dGradBiasParallelInto(gb, g, info!, { pool: plan.pool });
       addInto(this.bias.grad.data, gb);
     }
@@ -223,11 +160,6 @@ export class Conv2d extends Module {
       dtype: this.dtype,
     });
   }
-}
-
-function reuseArray(previous: FloatArray | undefined, dtype: Dtype, n: number): FloatArray {
-  const fits = previous !== undefined && previous.length === n && (dtype === 'float32') === previous instanceof Float32Array;
-  return fits ? previous : arrayFor(dtype, n);
 }
 
 /** acc += values, elementwise (gradients accumulate across backward calls). */

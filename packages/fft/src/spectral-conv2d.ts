@@ -427,8 +427,8 @@ export class SpectralConv2d implements Conv2dPlan {
     if (wants.input ?? true) {
       const gx = destination(who, into.gradInput, inputShapeOf(info), dtype, info);
       // A weight spectrum given to forward has no array: the kept spectrum is used as it is.
-      if (this.givenW === undefined && !this.threadedPass) gradInputProductInto(gx.data, this.givenGy === g ? this.lastGrad! : this.gradSpectrumOf(g, info), this.weight!);
-      else this.gradInputInto(gx.data, g, this.givenW!, info);
+      if (this.givenW !== undefined) this.gradInputInto(gx.data, g, this.givenW, info);
+      else gradInputProductInto(gx.data, this.givenGy === g ? this.lastGrad! : this.gradSpectrumOf(g, info), this.weight!);
       out.gradInput = gx;
     }
     if (wants.bias ?? true) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool, conv2d, fromDense, type FloatArray, type Tensor } from '@convlab/core';
-import { SpectralConv2d, fftConv2d } from '@convlab/fft';
+import { WorkerPool, conv2d, convInfo, fromDense, type FloatArray, type Tensor } from '@convlab/core';
+import { SpectralConv2d, fftConv2d, spectralStrategy } from '@convlab/fft';
 import { expectClose, randomValues, seededRandom } from '../../../testing/close.js';
 import { ensureBuilt } from '../../core/test/parallel-build.js';
 
@@ -93,4 +93,35 @@ describe("core's conv2d and fftConv2d given a pool", () => {
     }
     expect(identical(fftConv2d(x, w, b, { pool }).data, fftConv2d(x, w, b).data)).toBe(true);
   });
+});
+
+describe("the 'fft' strategy's plan over flat arrays", () => {
+  const info = convInfo(x.shape, w.shape, {}, 'test');
+  const single = new SpectralConv2d({});
+  const y1 = single.forward(x, w, b);
+  const g1 = single.backward(gy, { bias: true });
+
+  for (const threads of [1, 2]) {
+    it(`on ${threads} thread(s): the tensor plan's numbers; a gy other than gradWeight's is transformed afresh`, async () => {
+      const pool = new WorkerPool({ threads });
+      pools.push(pool);
+      await pool.start();
+      const plan = spectralStrategy.plan({}, pool);
+      const out = new Float32Array(y1.size);
+      spectralStrategy.forward(out, x.data as Float32Array, w.data as Float32Array, b.data as Float32Array, info, plan);
+      expect(identical(out, y1.data)).toBe(true);
+      const gw = new Float32Array(w.size);
+      const gx = new Float32Array(x.size);
+      spectralStrategy.gradWeight(gw, x.data as Float32Array, gy.data as Float32Array, info, plan);
+      spectralStrategy.gradInput(gx, gy.data as Float32Array, w.data as Float32Array, info, plan);
+      expectClose(gw, g1.gradWeight!.data, { rel: 1e-6 });
+      expect(identical(gx, g1.gradInput!.data)).toBe(true);
+      // Another output gradient for the input gradient alone: not the spectrum gradWeight made.
+      const gy2 = randomTensor([9, 6, 8, 8], 8);
+      single.forward(x, w, b);
+      const want = single.backward(gy2, { weight: false, bias: false }).gradInput!;
+      spectralStrategy.gradInput(gx, gy2.data as Float32Array, w.data as Float32Array, info, plan);
+      expect(identical(gx, want.data)).toBe(true);
+    });
+  }
 });

@@ -1,5 +1,4 @@
-// Only types from tensor.ts: tensor() and zeros() check their sizes here, so this file imports nothing back.
-import type { Dtype, FloatArray } from './tensor.js';
+import type { Dtype, FloatArray } from './dtype.js';
 
 /**
  * The largest single buffer an operation allocates. Every op computes its output (and work

@@ -2,11 +2,9 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { checkAllocation } from './limits.js';
 
-/** The two element types a tensor can hold. */
-export type Dtype = 'float32' | 'float64';
+import type { Dtype, FloatArray } from './dtype.js';
 
-/** The typed arrays behind a tensor. */
-export type FloatArray = Float32Array | Float64Array;
+export type { Dtype, FloatArray } from './dtype.js';
 
 /** A tensor: an `ndarray` over a Float32Array or Float64Array, row-major unless it is a view. */
 export type Tensor = NdArray<FloatArray>;

@@ -1,4 +1,4 @@
-import type { PoolTransport, PoolWorkerHandle } from './transport.js';
+import type { PoolTransport, PoolWorkerHandle } from './pool-transport.js';
 
 /*
  * The pool's transport in browsers (and any runtime with Web Workers): each worker is a Web Worker
